@@ -1,0 +1,139 @@
+/*
+ * backing.c -- the one seam between arenas and the memory they are made of.
+ *
+ * Every block an arena takes or gives back passes through
+ * arena__backing_alloc/arena__backing_release.  An arena created with
+ * backing hooks calls them and nothing else (this is where the tests inject
+ * failures); an arena with the default backing gets malloc/free behind a
+ * small process-wide cache.
+ *
+ * The cache exists because the cost that dominates short-lived arenas is
+ * not the allocator's bookkeeping but first-touch page faults on memory
+ * fresh from the system.  A destroyed arena's blocks are kept (up to
+ * arena_cache_limit() bytes and ARENA__CACHE_SLOTS blocks) and handed to the
+ * next request of exactly the same size, already faulted in.  Exact sizes
+ * keep the arithmetic of callers (a fixed arena of N bytes serves N bytes,
+ * max_size accounting) independent of what happens to be cached.  Blocks
+ * over a quarter of the limit bypass the cache so one huge arena cannot
+ * flush it.  A mutex guards it: it is touched once per block, not per
+ * allocation.
+ */
+#include "arena_internal.h"
+
+#include <stdlib.h>
+
+#define ARENA__CACHE_SLOTS 64
+
+static struct {
+    pthread_mutex_t lock;
+    size_t limit;
+    size_t bytes;
+    size_t n;
+    struct {
+        void *p;
+        size_t size;
+    } slot[ARENA__CACHE_SLOTS];
+} arena__cache = {PTHREAD_MUTEX_INITIALIZER, ARENA_CACHE_DEFAULT_LIMIT, 0, 0, {{NULL, 0}}};
+
+void *arena__default_alloc(size_t size, size_t *got)
+{
+    void *p = NULL;
+    pthread_mutex_lock(&arena__cache.lock);
+    /* Newest first: it is the likeliest to be in cache and TLB. */
+    for (size_t i = arena__cache.n; i-- > 0;) {
+        if (arena__cache.slot[i].size == size) {
+            p = arena__cache.slot[i].p;
+            arena__cache.slot[i] = arena__cache.slot[--arena__cache.n];
+            arena__cache.bytes -= size;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&arena__cache.lock);
+    if (p == NULL)
+        p = malloc(size);
+    if (got != NULL)
+        *got = p != NULL ? size : 0;
+    return p;
+}
+
+void arena__default_release(void *p, size_t size)
+{
+    pthread_mutex_lock(&arena__cache.lock);
+    if (size <= arena__cache.limit / 4 && arena__cache.n < ARENA__CACHE_SLOTS
+        && size <= arena__cache.limit - arena__cache.bytes) {
+        arena__cache.slot[arena__cache.n].p = p;
+        arena__cache.slot[arena__cache.n].size = size;
+        arena__cache.n++;
+        arena__cache.bytes += size;
+        p = NULL;
+    }
+    pthread_mutex_unlock(&arena__cache.lock);
+    free(p);
+}
+
+void *arena__backing_alloc(arena_t *a, size_t size, size_t *got)
+{
+    if (a->default_backing)
+        return arena__default_alloc(size, got);
+    void *p = a->backing.alloc(a->backing.user, size);
+    if (got != NULL)
+        *got = p != NULL ? size : 0;
+    return p;
+}
+
+void arena__backing_release(arena_t *a, void *p, size_t size)
+{
+    if (a->default_backing)
+        arena__default_release(p, size);
+    else
+        a->backing.release(a->backing.user, p, size);
+}
+
+/* Frees cached blocks until at most `keep` bytes remain. */
+static void arena__cache_shrink(size_t keep)
+{
+    for (;;) {
+        void *p = NULL;
+        pthread_mutex_lock(&arena__cache.lock);
+        if (arena__cache.bytes > keep && arena__cache.n > 0) {
+            arena__cache.n--;
+            p = arena__cache.slot[arena__cache.n].p;
+            arena__cache.bytes -= arena__cache.slot[arena__cache.n].size;
+        }
+        pthread_mutex_unlock(&arena__cache.lock);
+        if (p == NULL)
+            return;
+        free(p);
+    }
+}
+
+size_t arena_cache_set_limit(size_t bytes)
+{
+    pthread_mutex_lock(&arena__cache.lock);
+    size_t old = arena__cache.limit;
+    arena__cache.limit = bytes;
+    pthread_mutex_unlock(&arena__cache.lock);
+    arena__cache_shrink(bytes);
+    return old;
+}
+
+size_t arena_cache_limit(void)
+{
+    pthread_mutex_lock(&arena__cache.lock);
+    size_t v = arena__cache.limit;
+    pthread_mutex_unlock(&arena__cache.lock);
+    return v;
+}
+
+size_t arena_cache_size(void)
+{
+    pthread_mutex_lock(&arena__cache.lock);
+    size_t v = arena__cache.bytes;
+    pthread_mutex_unlock(&arena__cache.lock);
+    return v;
+}
+
+void arena_cache_release(void)
+{
+    arena__cache_shrink(0);
+}
