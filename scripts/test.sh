@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# The test command: installs what the tests need (apt-get, only what is
+# missing), builds every configuration and runs every suite in it.
+#
+#   release   gcc -O2 -DNDEBUG           all suites
+#   clang     clang -O2, -Werror build    all suites
+#   debug     gcc -O0, coverage, ARENA_VALGRIND; all suites, then all again under memcheck
+#   asan      clang, ASan + UBSan         all suites
+#   tsan      clang, TSan                 thread suites
+#   fuzz      clang libFuzzer             each fuzzer for ARENA_FUZZ_SECONDS (default 60 in all)
+#   install   cmake --install, then a consumer via find_package and via pkg-config
+#   coverage  gcovr over src/ and include/ from the debug build (fails under 95% lines)
+#
+# Every step runs even when an earlier one failed; the exit status is 0 only
+# if all passed.  ARENA_TEST_STEPS="release asan" runs a subset.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/deps.sh test || exit 1
+
+B=${ARENA_BUILD_ROOT:-$root/build/test}
+J=$(nproc)
+STEPS=${ARENA_TEST_STEPS:-"release clang debug asan tsan fuzz install coverage"}
+export CTEST_OUTPUT_ON_FAILURE=1
+export ARENA_FUZZ_SECONDS=${ARENA_FUZZ_SECONDS:-60}
+failed_steps=()
+total_pass=0
+total_fail=0
+t0=$(date +%s)
+
+say() { printf '\n==== %s\n' "$*"; }
+
+build() { # build DIR CC [cmake args...]
+    local dir=$1 cc=$2
+    shift 2
+    local log="$B/$dir.build.log"
+    mkdir -p "$B"
+    if ! CC=$cc CXX=$([ "$cc" = clang ] && echo clang++ || echo g++) \
+        cmake -S . -B "$B/$dir" -DARENA_BUILD_TESTS=ON -DARENA_BUILD_TOOLS=ON "$@" >"$log" 2>&1 \
+        || ! cmake --build "$B/$dir" -j"$J" >>"$log" 2>&1; then
+        tail -n 60 "$log"
+        echo "build $dir failed (full log: $log)"
+        return 1
+    fi
+}
+
+run_ctest() { # run_ctest DIR [ctest args...]
+    local dir=$1
+    shift
+    local out="$B/$dir.ctest.log"
+    ctest --test-dir "$B/$dir" -j"$J" --timeout 900 "$@" 2>&1 | tee "$out"
+    local rc=${PIPESTATUS[0]}
+    local line
+    line=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$out" | tail -n 1)
+    if [ -n "$line" ]; then
+        local nfail ntotal
+        nfail=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+        ntotal=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\2/' <<<"$line")
+        total_pass=$((total_pass + ntotal - nfail))
+        total_fail=$((total_fail + nfail))
+    fi
+    return "$rc"
+}
+
+step() { # step NAME: runs step_NAME, records failure
+    local name=$1 s
+    say "$name"
+    s=$(date +%s)
+    if "step_$name"; then
+        echo "---- $name: ok ($(($(date +%s) - s)) s)"
+    else
+        echo "---- $name: FAILED ($(($(date +%s) - s)) s)"
+        failed_steps+=("$name")
+    fi
+}
+
+step_release() { build release gcc -DCMAKE_BUILD_TYPE=Release && run_ctest release; }
+step_clang() { build clang clang -DCMAKE_BUILD_TYPE=Release && run_ctest clang -LE 'shell'; }
+step_debug() {
+    build debug gcc -DCMAKE_BUILD_TYPE=Debug -DARENA_COVERAGE=ON -DARENA_VALGRIND=ON \
+        -DARENA_TEST_VALGRIND=ON || return 1
+    find "$B/debug" -name '*.gcda' -delete
+    run_ctest debug
+}
+step_asan() {
+    build asan clang -DCMAKE_BUILD_TYPE=Debug -DARENA_SANITIZE=address,undefined \
+        -DARENA_VALGRIND=OFF && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 run_ctest asan
+}
+step_tsan() {
+    build tsan clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARENA_SANITIZE=thread \
+        -DARENA_VALGRIND=OFF && TSAN_OPTIONS=halt_on_error=1 run_ctest tsan -L thread
+}
+step_fuzz() {
+    build fuzz clang -DCMAKE_BUILD_TYPE=RelWithDebInfo -DARENA_BUILD_FUZZ=ON \
+        -DARENA_VALGRIND=OFF || return 1
+    if ! ctest --test-dir "$B/fuzz" -N -L fuzz | grep -q 'Total Tests: [1-9]'; then
+        echo "no fuzz targets registered"
+        return 0
+    fi
+    run_ctest fuzz -L fuzz -j1
+}
+step_install() {
+    local prefix="$B/prefix"
+    rm -rf "$prefix" "$B/consumer"
+    cmake --install "$B/release" --prefix "$prefix" >/dev/null || return 1
+    for f in include/arena.h lib/libarena.a lib/libarena.so lib/cmake/arena/arenaConfig.cmake \
+        lib/pkgconfig/arena.pc; do
+        [ -e "$prefix/$f" ] || {
+            echo "install: missing $f"
+            return 1
+        }
+    done
+    cmake -S tests/install -B "$B/consumer" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null &&
+        cmake --build "$B/consumer" >/dev/null && "$B/consumer/consumer" || return 1
+    PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc -std=c11 -Wall -Wextra -Wpedantic -Werror \
+        tests/install/consumer.c $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs --static arena) \
+        -o "$B/consumer/pc-consumer" && "$B/consumer/pc-consumer"
+}
+step_coverage() {
+    [ -d "$B/debug" ] || return 1
+    gcovr -r "$root" --object-directory "$B/debug" --filter 'src/' --filter 'include/' \
+        --exclude-unreachable-branches --exclude-throw-branches --print-summary \
+        --txt "$B/coverage.txt" --fail-under-line 95 >"$B/coverage.log" 2>&1
+    local rc=$?
+    grep -E '^(lines|branches|functions):' "$B/coverage.log"
+    awk '/^-+$/{n++} n>=1' "$B/coverage.txt" | grep -E '^(src|include)/' || true
+    grep -E 'Missing' "$B/coverage.txt" >/dev/null 2>&1 || true
+    return $rc
+}
+
+for s in $STEPS; do step "$s"; done
+
+say "summary ($(($(date +%s) - t0)) s)"
+if [ ${#failed_steps[@]} -gt 0 ]; then
+    echo "failed steps: ${failed_steps[*]}"
+fi
+echo "$total_pass passed, $total_fail failed"
+[ ${#failed_steps[@]} -eq 0 ] && [ "$total_fail" -eq 0 ]
