@@ -22,7 +22,8 @@ int main()
         std::puts("allocation failed");
         return 1;
     }
-    if (reinterpret_cast<uintptr_t>(l) % 64 != 0 || reinterpret_cast<uintptr_t>(many) % alignof(double) != 0) {
+    if (reinterpret_cast<uintptr_t>(l) % 64 != 0
+        || reinterpret_cast<uintptr_t>(many) % alignof(double) != 0) {
         std::puts("misaligned");
         return 1;
     }
