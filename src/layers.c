@@ -45,9 +45,8 @@ void *arena_realloc(arena_t *a, void *ptr, size_t old_size, size_t new_size)
             uintptr_t peak_used = a->cur->used_before + (size_t)(pos - arena__data(a->cur));
             if (peak_used > a->peak)
                 a->peak = peak_used;
+            /* Under memcheck the pool trim cuts the chunk down to new_size. */
             arena__mark_released(a, a->cur, p + new_size, old_size - new_size);
-            if (a->checked)
-                arena__vg_alloc(a->cur, p, new_size); /* the trim ended the old chunk */
             a->hot.pos = p + new_size;
             arena__set_window(a);
             return ptr;
