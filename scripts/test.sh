@@ -117,7 +117,7 @@ step_install() {
         cmake --build "$B/consumer" >/dev/null && "$B/consumer/consumer" || return 1
     PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc -std=c11 -Wall -Wextra -Wpedantic -Werror \
         tests/install/consumer.c $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs --static arena) \
-        -o "$B/consumer/pc-consumer" && "$B/consumer/pc-consumer"
+        -o "$B/consumer/pc-consumer" && LD_LIBRARY_PATH="$prefix/lib" "$B/consumer/pc-consumer"
 }
 step_coverage() {
     [ -d "$B/debug" ] || return 1

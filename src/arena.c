@@ -127,9 +127,8 @@ static arena__block_t *arena__block_new(arena_t *a, size_t size, size_t need)
     if (size > ARENA__MAX_REQUEST - ARENA__BLOCK_HDR || ARENA__BLOCK_HDR + size > room) {
         if (need > ARENA__MAX_REQUEST - ARENA__BLOCK_HDR || ARENA__BLOCK_HDR + need > room)
             return arena__fail(ENOMEM);
+        /* need is a multiple of the alignment, so the cut block still holds it. */
         size = (room - ARENA__BLOCK_HDR) & ~(ARENA_DEFAULT_ALIGNMENT - 1);
-        if (size < need)
-            return arena__fail(ENOMEM);
     }
     size_t total = ARENA__BLOCK_HDR + size;
     void *mem = arena__backing_alloc(a, total, NULL);
@@ -261,7 +260,9 @@ static arena_t *arena__start(arena_t *a, arena__block_t *b, size_t data_size, si
     a->nblocks = 1;
     a->limit = arena__block_end(b);
     a->hot.pos = arena__data(b);
-    a->next_size = later < ARENA__MIN_BLOCK ? ARENA__MIN_BLOCK : later;
+    if (later < ARENA__MIN_BLOCK || !arena__round(later, &later))
+        later = later < ARENA__MIN_BLOCK ? ARENA__MIN_BLOCK : ARENA_MAX_GROWTH_BLOCK;
+    a->next_size = later;
     /* Per-thread chunks: big enough that the compare-and-swap is rare,
      * small enough that a thread's unused tail wastes little of a block. */
     size_t chunk = (data_size / 4) & ~(size_t)63;
@@ -569,21 +570,21 @@ int arena_check(const arena_t *a, const char **why)
         return arena__broken(why, "inline window does not match the mode");
 
     size_t count = 0, capacity = 0, taken = a->own_self ? a->self_size : 0;
-    const arena__block_t *b = a->cur;
+    const arena__block_t *b = a->cur, *newer = NULL;
     uintptr_t top = a->hot.pos;
     for (;;) {
         if (++count > a->nblocks)
             return arena__broken(why, "block chain longer than the block count (cycle?)");
         if (top < arena__data(b) || top > arena__block_end(b))
             return arena__broken(why, "a block's top lies outside it");
+        if (newer != NULL && newer->used_before != b->used_before + (size_t)(top - arena__data(b)))
+            return arena__broken(why, "used_before disagrees with the older block");
         capacity += b->size;
         taken += b->alloc_size;
         if (b->prev == NULL)
             break;
-        const arena__block_t *older = b->prev;
-        if (b->used_before != older->used_before + (size_t)(older->top - arena__data(older)))
-            return arena__broken(why, "used_before disagrees with the older block");
-        b = older;
+        newer = b;
+        b = b->prev;
         top = b->top;
     }
     if (b != a->first)

@@ -166,6 +166,8 @@ static inline bool arena__pow2(size_t x)
 uint64_t arena__new_tag(void);
 /* Hands out [p, p+size) after the bump: unpoisons, tells memcheck. */
 void arena__mark_allocated(arena_t *a, uintptr_t p, size_t size);
+/* The allocation at p, the last one, grew in place from old_size to new_size. */
+void arena__mark_grown(arena_t *a, uintptr_t p, size_t old_size, size_t new_size);
 /* Makes `size` bytes at p unusable again (fill pattern, poison). */
 void arena__mark_released(arena_t *a, arena__block_t *b, uintptr_t p, size_t size);
 /* Moves to a block with room for size at alignment (spare or new) and

@@ -122,6 +122,21 @@ void arena__mark_allocated(arena_t *a, uintptr_t p, size_t size)
     arena__unpoison(p, size);
 }
 
+void arena__mark_grown(arena_t *a, uintptr_t p, size_t old_size, size_t new_size)
+{
+    if (!a->checked)
+        return;
+#if ARENA_VALGRIND
+    if (RUNNING_ON_VALGRIND) {
+        /* Resize the chunk; its old bytes keep their definedness. */
+        VALGRIND_MEMPOOL_CHANGE(a->cur, (void *)p, (void *)p, new_size);
+        VALGRIND_MAKE_MEM_UNDEFINED((void *)(p + old_size), new_size - old_size);
+        return;
+    }
+#endif
+    arena__unpoison(p + old_size, new_size - old_size);
+}
+
 void arena__mark_released(arena_t *a, arena__block_t *b, uintptr_t p, size_t size)
 {
 #if ARENA_DEBUG >= 1

@@ -54,10 +54,7 @@ void *arena_realloc(arena_t *a, void *ptr, size_t old_size, size_t new_size)
         if (new_size - old_size <= (size_t)(a->limit - pos)) {
             a->hot.pos = p + new_size;
             arena__set_window(a);
-            if (a->checked) {
-                arena__vg_trim(a->cur, p); /* end the old chunk, describe the new one */
-                arena__mark_allocated(a, p, new_size);
-            }
+            arena__mark_grown(a, p, old_size, new_size);
             return ptr;
         }
     }
