@@ -114,8 +114,11 @@ void arena__mark_allocated(arena_t *a, uintptr_t p, size_t size)
         return;
 #if ARENA_VALGRIND
     if (RUNNING_ON_VALGRIND) {
-        /* The pool request defines the chunk's accessibility itself. */
-        arena__vg_alloc(a->cur, p, size);
+        /* The pool request defines the chunk's accessibility itself.  A
+         * zero-size allocation is no chunk: the next allocation may start at
+         * the same address, which memcheck would call an overlap. */
+        if (size != 0)
+            arena__vg_alloc(a->cur, p, size);
         return;
     }
 #endif
@@ -127,6 +130,10 @@ void arena__mark_grown(arena_t *a, uintptr_t p, size_t old_size, size_t new_size
     if (!a->checked)
         return;
 #if ARENA_VALGRIND
+    if (RUNNING_ON_VALGRIND && old_size == 0) {
+        arena__vg_alloc(a->cur, p, new_size); /* zero-size allocations are no chunk */
+        return;
+    }
     if (RUNNING_ON_VALGRIND) {
         /* Resize the chunk; its old bytes keep their definedness. */
         VALGRIND_MEMPOOL_CHANGE(a->cur, (void *)p, (void *)p, new_size);

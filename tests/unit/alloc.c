@@ -40,6 +40,18 @@ static void alloc_zero_size(void **state)
     assert_non_null(arena_alloc_aligned(f, 64, 1));
     assert_non_null(arena_alloc_aligned(f, 0, 1));
     arena_destroy(f);
+    /* Size 0 then a real allocation at the same address (memcheck must not
+     * see two chunks there), and a zero-size allocation grown by realloc. */
+    arena_alloc_aligned(a, 1, 1);
+    char *z = arena_alloc(a, 0);
+    char *r = arena_alloc(a, 16);
+    assert_ptr_equal(z, r);
+    memset(r, 1, 16);
+    char *g = arena_alloc(a, 0);
+    char *grown = arena_realloc(a, g, 0, 32);
+    assert_ptr_equal(grown, g);
+    memset(grown, 2, 32);
+    assert_int_equal(r[15], 1);
     arena_destroy(a);
 }
 
