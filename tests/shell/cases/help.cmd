@@ -1,0 +1,19 @@
+help
+help new
+help alloc
+help calloc
+help str
+help fill
+help show
+help extend
+help save
+help restore
+help reset
+help trim
+help stats
+help list
+help map
+help help
+help quit
+help a
+help exit

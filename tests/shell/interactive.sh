@@ -1,0 +1,132 @@
+#!/bin/sh
+# interactive.sh SHELL TMUX -- drives arena-shell through a real pseudo-
+# terminal (detached tmux sessions, each on its own socket in a temp dir) and checks the
+# prompt, the "more memory?" offer after a fixed arena fills up (more, reset,
+# quit), history (Up recalls the last line), and that Ctrl-D leaves with
+# status 0.  Every wait is bounded.
+set -u
+shell=$1
+tmux_exe=$2
+phase=0
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/arena-shell-tty.XXXXXX") || exit 1
+sock=tmux-0
+T() { "$tmux_exe" -S "$tmp/$sock" -f /dev/null "$@"; }
+cleanup() {
+    i=0
+    while [ $i -le $phase ]; do
+        "$tmux_exe" -S "$tmp/tmux-$i" kill-server >/dev/null 2>&1
+        i=$((i + 1))
+    done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT INT TERM
+fail() {
+    echo "FAIL: $*"
+    echo "--- screen:"
+    T capture-pane -p -t s 2>/dev/null
+    exit 1
+}
+
+# wait_for TEXT [SECONDS]: until the screen shows TEXT (fixed string).
+wait_for() {
+    n=0
+    limit=$((${2:-20} * 10))
+    while [ $n -lt "$limit" ]; do
+        if T capture-pane -p -t s 2>/dev/null | grep -qF -- "$1"; then return 0; fi
+        sleep 0.1
+        n=$((n + 1))
+    done
+    fail "timed out waiting for: $1"
+}
+
+# dead_status: waits until the program exits; prints its exit status.
+dead_status() {
+    n=0
+    while [ $n -lt 200 ]; do
+        if [ -s "$tmp/status" ]; then
+            cat "$tmp/status"
+            return 0
+        fi
+        sleep 0.1
+        n=$((n + 1))
+    done
+    echo timeout
+}
+
+start() {
+    # a fresh server (and socket) per session: never race a dying one
+    T kill-server >/dev/null 2>&1
+    phase=$((phase + 1))
+    sock="tmux-$phase"
+    rm -f "$tmp/status"
+    T new-session -d -s s -x 100 -y 40 \
+        "env HOME=$tmp TERM=screen NO_COLOR=1 $shell; echo \$? >$tmp/status; sleep 60" \
+        || fail "tmux new-session"
+    wait_for "arena>"
+}
+
+keys() { T send-keys -t s "$@"; }
+
+# 1. Prompt, the offer, "more", the default amount, history, Ctrl-D.
+start
+keys "new 1K fixed" Enter
+wait_for "new arena: first block 1024 bytes"
+keys "alloc 1K" Enter
+wait_for "#1: 1024 bytes"
+keys "alloc 100 as more" Enter
+wait_for "the arena is full"
+wait_for "more memory? [m]ore / [r]eset / [q]uit / [c]ancel:"
+keys "x" Enter
+wait_for "please answer m"
+keys "m" Enter
+wait_for "how much? [1.0 KiB]:"
+keys "nonsense" Enter
+wait_for "size 'nonsense' is not a number"
+keys "2K" Enter
+wait_for "added a block of 2.0 KiB"
+wait_for "more: 100 bytes at"
+keys Up
+wait_for "arena> alloc 100 as more"
+keys C-u "alloc 16" Enter
+wait_for "#2: 16 bytes"
+keys Up Enter
+wait_for "#3: 16 bytes"
+keys C-d
+status=$(dead_status)
+[ "$status" = 0 ] || fail "Ctrl-D: exit status '$status', want 0"
+[ -s "$tmp/.arena_shell_history" ] || fail "no history file written"
+
+# 2. The offer's "reset" and "cancel" answers, then quit.
+start
+keys "new 256 fixed" Enter
+wait_for "new arena"
+keys "alloc 200" Enter
+wait_for "#1: 200 bytes"
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "c" Enter
+wait_for "arena>"
+keys "alloc 100" Enter
+n=$(T capture-pane -p -t s | grep -c "more memory?")
+[ "$n" -ge 2 ] || wait_for "more memory?" 5
+sleep 0.2
+keys "r" Enter
+wait_for "reset: 1 allocation ended"
+wait_for "#2: 100 bytes at"
+keys "list" Enter
+wait_for "#2 "
+keys "quit" Enter
+status=$(dead_status)
+[ "$status" = 0 ] || fail "quit: exit status '$status', want 0"
+
+# 3. The offer's "quit" answer ends the session cleanly.
+start
+keys "new 64 fixed" Enter
+wait_for "new arena"
+keys "alloc 1K" Enter
+wait_for "more memory?"
+keys "q" Enter
+status=$(dead_status)
+[ "$status" = 0 ] || fail "quit from the offer: exit status '$status', want 0"
+
+echo "ok: prompt, more-memory offer (more/reset/cancel/quit), history, Ctrl-D"

@@ -1,0 +1,307 @@
+/*
+ * main.c -- arena-shell's front end: options, the interactive prompt (libedit
+ * line editing and history), scripts from a file or stdin, and --demo.
+ */
+#define _GNU_SOURCE
+#include "shell.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <editline/readline.h>
+
+static const char usage_text[] =
+    "usage: arena-shell [OPTIONS] [SCRIPT]\n"
+    "\n"
+    "An interactive console for the arena allocator.  At a terminal it prompts for\n"
+    "commands (line editing, history); otherwise it runs commands from SCRIPT, or\n"
+    "from standard input, printing only results.  'help' lists the commands.\n"
+    "\n"
+    "options:\n"
+    "  --demo              run the built-in tour of every feature\n"
+    "  -e, --exit-on-error stop a script at the first failing command\n"
+    "  -k, --keep-going    run a script to the end after errors (the default)\n"
+    "  -r, --relative      print addresses as bN+0xOFF (block N, offset); also\n"
+    "                      ARENA_SHELL_RELATIVE=1\n"
+    "  --limit SIZE        most memory the shell's arenas may take (default 1G; 0: none)\n"
+    "  --color=WHEN        colours in 'map': auto (default; off when NO_COLOR is set),\n"
+    "                      always or never\n"
+    "  -h, --help          this text\n"
+    "  -V, --version       the version\n"
+    "\n"
+    "Sizes: 4096, 0x1000, 4K, 4KiB, 1.5M, 2G (K, M, G, T are powers of 1024).\n"
+    "Exit status: 0 on success; 1 when a script command failed; 2 on bad usage.\n";
+
+typedef struct options {
+    bool demo, stop_on_error, relative;
+    size_t limit;
+    int color; /* -1 auto, 0 never, 1 always */
+    const char *script;
+} options_t;
+
+static int parse_options(int argc, char **argv, options_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = (size_t)1 << 30;
+    o->color = -1;
+    const char *rel = getenv("ARENA_SHELL_RELATIVE");
+    o->relative = rel != NULL && rel[0] != '\0' && strcmp(rel, "0") != 0;
+    bool only_files = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
+            if (o->script != NULL) {
+                fprintf(stderr, "arena-shell: one SCRIPT at most (see --help)\n");
+                return 2;
+            }
+            o->script = a;
+        } else if (strcmp(a, "--") == 0) {
+            only_files = true;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+            printf("arena-shell %s (arena library %s)\n", ARENA_VERSION_STRING, arena_version());
+            return 0;
+        } else if (strcmp(a, "--demo") == 0) {
+            o->demo = true;
+        } else if (strcmp(a, "-e") == 0 || strcmp(a, "--exit-on-error") == 0) {
+            o->stop_on_error = true;
+        } else if (strcmp(a, "-k") == 0 || strcmp(a, "--keep-going") == 0) {
+            o->stop_on_error = false;
+        } else if (strcmp(a, "-r") == 0 || strcmp(a, "--relative") == 0) {
+            o->relative = true;
+        } else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
+            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
+            const char *why;
+            if (v == NULL) {
+                fprintf(stderr, "arena-shell: --limit needs a SIZE\n");
+                return 2;
+            }
+            if (shell_parse_size(v, strlen(v), &o->limit, &why) != 0) {
+                fprintf(stderr, "arena-shell: --limit: '%s' %s\n", v, why);
+                return 2;
+            }
+        } else if (strcmp(a, "--color") == 0 || strcmp(a, "--color=always") == 0) {
+            o->color = 1;
+        } else if (strcmp(a, "--color=never") == 0) {
+            o->color = 0;
+        } else if (strcmp(a, "--color=auto") == 0) {
+            o->color = -1;
+        } else {
+            fprintf(stderr, "arena-shell: unknown option '%s' (see --help)\n", a);
+            return 2;
+        }
+    }
+    if (o->demo && o->script != NULL) {
+        fprintf(stderr, "arena-shell: --demo takes no SCRIPT\n");
+        return 2;
+    }
+    return -1;
+}
+
+static bool want_color(int setting)
+{
+    if (setting >= 0)
+        return setting == 1;
+    const char *nc = getenv("NO_COLOR");
+    return isatty(STDOUT_FILENO) && (nc == NULL || nc[0] == '\0');
+}
+
+/* ---- scripts --------------------------------------------------------------- */
+
+static int run_script(shell_t *sh, FILE *in, const char *name, bool stop)
+{
+    char *buf = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    bool failed = false;
+    unsigned long lineno = 0;
+    errno = 0;
+    while ((n = getline(&buf, &cap, in)) != -1) {
+        sh->lineno = ++lineno;
+        int r = shell_exec(sh, buf, (size_t)n);
+        if (r == SHELL_QUIT)
+            break;
+        if (r == SHELL_ERROR) {
+            failed = true;
+            if (stop)
+                break;
+        }
+    }
+    if (n == -1 && ferror(in)) {
+        fprintf(stderr, "arena-shell: %s: read error: %s\n", name, strerror(errno));
+        failed = true;
+    }
+    free(buf);
+    return failed ? 1 : 0;
+}
+
+static int run_demo(shell_t *sh)
+{
+    const char *p = shell_demo_script;
+    bool failed = false;
+    bool tty = isatty(STDOUT_FILENO);
+    sh->err = stdout; /* one stream, so the tour reads in order */
+    sh->err_prefix = "error: ";
+    while (*p != '\0') {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p) : strlen(p);
+        if (len >= 2 && p[0] == '#' && p[1] == '#') {
+            const char *t = p + 2;
+            size_t tl = len - 2;
+            if (tl > 0 && *t == ' ') {
+                t++;
+                tl--;
+            }
+            if (sh->color && tty)
+                printf("\033[36m%.*s\033[0m\n", (int)tl, t);
+            else
+                printf("%.*s\n", (int)tl, t);
+        } else {
+            bool expect_fail = len > 0 && p[0] == '!';
+            const char *cmd = expect_fail ? p + 1 : p;
+            size_t cl = expect_fail ? len - 1 : len;
+            if (sh->color && tty)
+                printf("\033[1marena> %.*s\033[0m\n", (int)cl, cmd);
+            else
+                printf("arena> %.*s\n", (int)cl, cmd);
+            int r = shell_exec(sh, cmd, cl);
+            if (r == SHELL_QUIT)
+                break;
+            if ((r == SHELL_ERROR) != expect_fail) {
+                fprintf(stderr, "arena-shell: demo: '%.*s' %s\n", (int)cl, cmd,
+                        expect_fail ? "should have failed" : "failed");
+                failed = true;
+            }
+        }
+        p += len + (nl != NULL);
+    }
+    fflush(stdout);
+    return failed ? 1 : 0;
+}
+
+/* ---- the terminal ---------------------------------------------------------- */
+
+static char *ask_terminal(void *ctx, const char *prompt)
+{
+    (void)ctx;
+    return readline(prompt);
+}
+
+static char *complete_command(const char *text, int state)
+{
+    static size_t i, len;
+    if (state == 0) {
+        i = 0;
+        len = strlen(text);
+    }
+    while (shell_command_names[i] != NULL) {
+        const char *n = shell_command_names[i++];
+        if (strncmp(n, text, len) == 0)
+            return strdup(n);
+    }
+    return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    rl_attempted_completion_over = 1;
+    if (start != 0)
+        return NULL;
+    return rl_completion_matches(text, complete_command);
+}
+
+static char *history_path(void)
+{
+    const char *home = getenv("HOME");
+    if (home == NULL || home[0] == '\0')
+        return NULL;
+    size_t n = strlen(home) + sizeof "/.arena_shell_history";
+    char *p = malloc(n);
+    if (p != NULL)
+        snprintf(p, n, "%s/.arena_shell_history", home);
+    return p;
+}
+
+static int run_interactive(shell_t *sh)
+{
+    rl_readline_name = "arena-shell";
+    rl_attempted_completion_function = complete;
+    using_history();
+    stifle_history(1000);
+    char *hist = history_path();
+    if (hist != NULL)
+        read_history(hist);
+    sh->ask = ask_terminal;
+    sh->err_prefix = "error: ";
+    printf("arena-shell %s: an arena allocator to play with.\n"
+           "Start with 'new 4K fixed', then 'alloc 100'; 'help' lists the commands, "
+           "Ctrl-D leaves.\n",
+           ARENA_VERSION_STRING);
+    char *line;
+    for (;;) {
+        fflush(stdout);
+        line = readline("arena> ");
+        if (line == NULL) {
+            putchar('\n');
+            break;
+        }
+        const char *s = line;
+        while (*s == ' ' || *s == '\t')
+            s++;
+        if (*s != '\0') {
+            HIST_ENTRY *last = history_get(history_base + history_length - 1);
+            if (last == NULL || strcmp(last->line, line) != 0)
+                add_history(line);
+        }
+        int r = shell_exec(sh, line, strlen(line));
+        free(line);
+        if (r == SHELL_QUIT)
+            break;
+    }
+    if (hist != NULL) {
+        write_history(hist);
+        free(hist);
+    }
+    fflush(stdout);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    options_t o;
+    int rc = parse_options(argc, argv, &o);
+    if (rc >= 0)
+        return rc;
+    shell_t sh;
+    shell_init(&sh, stdout, stderr);
+    sh.limit = o.limit;
+    sh.relative = o.relative;
+    sh.color = want_color(o.color);
+    if (o.demo) {
+        rc = run_demo(&sh);
+    } else if (o.script != NULL && strcmp(o.script, "-") != 0) {
+        FILE *in = fopen(o.script, "r");
+        if (in == NULL) {
+            fprintf(stderr, "arena-shell: %s: %s\n", o.script, strerror(errno));
+            shell_fini(&sh);
+            return 2;
+        }
+        rc = run_script(&sh, in, o.script, o.stop_on_error);
+        fclose(in);
+    } else if (o.script == NULL && isatty(STDIN_FILENO)) {
+        rc = run_interactive(&sh);
+    } else {
+        rc = run_script(&sh, stdin, "stdin", o.stop_on_error);
+    }
+    shell_fini(&sh);
+    if (fflush(stdout) != 0 && rc == 0)
+        rc = 1;
+    return rc;
+}

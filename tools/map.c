@@ -1,0 +1,189 @@
+/*
+ * map.c -- `map` and `stats`: the arena drawn as one bar per block, and its
+ * counters.  The library does not track padding per block; the shell knows
+ * the padding of each of its allocations and which block holds it, so it
+ * attributes padding to blocks itself.
+ */
+#define _GNU_SOURCE
+#include "shell.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+enum { C_DATA, C_PAD, C_FREE, C_TAIL, C_N };
+
+static const char cell_char[C_N] = {'#', '+', '.', '~'};
+static const char *const cell_color[C_N] = {"\033[32m", "\033[33m", "\033[2m", "\033[31m"};
+
+static int terminal_columns(const shell_t *sh)
+{
+    int cols = sh->columns;
+    if (cols <= 0) {
+        struct winsize ws;
+        int fd = fileno(sh->out);
+        if (fd >= 0 && isatty(fd) && ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+            cols = ws.ws_col;
+    }
+    if (cols <= 0) {
+        const char *e = getenv("COLUMNS");
+        if (e != NULL) {
+            char *end;
+            long v = strtol(e, &end, 10);
+            if (end != e && *end == '\0' && v > 0 && v < 10000)
+                cols = (int)v;
+        }
+    }
+    if (cols <= 0)
+        cols = 80;
+    if (cols < 40)
+        cols = 40;
+    if (cols > 400)
+        cols = 400;
+    return cols;
+}
+
+/* Splits `width` cells among counts[] (summing to total), every non-zero
+ * count getting at least one cell when the width allows. */
+static void split_cells(const size_t counts[C_N], size_t total, int width, int cells[C_N])
+{
+    int sum = 0, biggest = 0;
+    for (int k = 0; k < C_N; k++) {
+        cells[k] = total ? (int)((double)counts[k] * width / (double)total) : 0;
+        if (counts[k] > 0 && cells[k] == 0)
+            cells[k] = 1;
+        sum += cells[k];
+        if (counts[k] > counts[biggest])
+            biggest = k;
+    }
+    if (total == 0) {
+        cells[C_FREE] = width;
+        return;
+    }
+    cells[biggest] += width - sum;
+    while (cells[biggest] < 1) { /* tiny widths: take from the others */
+        for (int k = 0; k < C_N && cells[biggest] < 1; k++)
+            if (k != biggest && cells[k] > 1) {
+                cells[k]--;
+                cells[biggest]++;
+            }
+        break;
+    }
+}
+
+static size_t pad_in_block(const shell_t *sh, long block)
+{
+    size_t pad = 0;
+    for (size_t i = 0; i < sh->nallocs; i++)
+        if (sh->allocs[i].pad != 0 && shell_block_of(sh, sh->allocs[i].ptr) == block)
+            pad += sh->allocs[i].pad;
+    return pad;
+}
+
+static const char *state_name(int state)
+{
+    return state == ARENA_BLOCK_CURRENT ? "current" : state == ARENA_BLOCK_FULL ? "full" : "spare";
+}
+
+void shell_map(shell_t *sh)
+{
+    FILE *o = sh->out;
+    size_t n = arena_blocks(sh->arena, NULL, 0);
+    arena_block_info_t *info = calloc(n ? n : 1, sizeof *info);
+    if (info == NULL) {
+        shell_error(sh, "out of memory for the map");
+        return;
+    }
+    n = arena_blocks(sh->arena, info, n);
+    int cols = terminal_columns(sh);
+    char h[32];
+    size_t sum[C_N] = {0, 0, 0, 0}, capacity = 0;
+    fprintf(o, "%s arena, %zu block%s:\n", sh->fixed ? "fixed" : "growing", n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < n; i++) {
+        size_t counts[C_N] = {0, 0, 0, 0};
+        if (info[i].state != ARENA_BLOCK_SPARE) {
+            size_t pad = pad_in_block(sh, (long)i);
+            if (pad > info[i].used)
+                pad = info[i].used;
+            counts[C_DATA] = info[i].used - pad;
+            counts[C_PAD] = pad;
+        }
+        size_t rest = info[i].size - info[i].used;
+        counts[info[i].state == ARENA_BLOCK_FULL ? C_TAIL : C_FREE] = rest;
+        char label[48];
+        int llen = snprintf(label, sizeof label, "b%-2zu %-7s ", i, state_name(info[i].state));
+        int width = cols - llen - 2 - 11;
+        if (width < 10)
+            width = 10;
+        int cells[C_N];
+        split_cells(counts, info[i].size, width, cells);
+        fputs(label, o);
+        fputc('[', o);
+        for (int k = 0; k < C_N; k++) {
+            if (cells[k] <= 0)
+                continue;
+            if (sh->color)
+                fputs(cell_color[k], o);
+            for (int j = 0; j < cells[k]; j++)
+                fputc(cell_char[k], o);
+            if (sh->color)
+                fputs("\033[0m", o);
+        }
+        shell_human(info[i].size, h, sizeof h);
+        fprintf(o, "] %10s\n", h);
+        for (int k = 0; k < C_N; k++)
+            sum[k] += counts[k];
+        capacity += info[i].size;
+    }
+    free(info);
+    char d[32], p[32], f[32], t[32], c[32];
+    shell_human(sum[C_DATA], d, sizeof d);
+    shell_human(sum[C_PAD], p, sizeof p);
+    shell_human(sum[C_FREE], f, sizeof f);
+    shell_human(sum[C_TAIL], t, sizeof t);
+    shell_human(capacity, c, sizeof c);
+    for (int k = 0; k < C_N; k++) {
+        static const char *const what[C_N] = {"data", "padding", "free", "left behind"};
+        if (sh->color)
+            fprintf(o, "%s%s%c\033[0m %s", k ? "  " : "", cell_color[k], cell_char[k], what[k]);
+        else
+            fprintf(o, "%s%c %s", k ? "  " : "", cell_char[k], what[k]);
+    }
+    fputc('\n', o);
+    fprintf(o, "total: %s data + %s padding in %s; %s free, %s left behind\n", d, p, c, f, t);
+}
+
+void shell_stats(shell_t *sh)
+{
+    FILE *o = sh->out;
+    arena_stats_t s = arena_stats(sh->arena);
+    char h[32];
+    size_t pad = 0;
+    for (size_t i = 0; i < sh->nallocs; i++)
+        pad += sh->allocs[i].pad;
+    fprintf(o, "kind       %s", sh->fixed ? "fixed" : "grows as needed");
+    if (s.max_size != 0) {
+        shell_human(s.max_size, h, sizeof h);
+        fprintf(o, ", max %s", h);
+    }
+    fputc('\n', o);
+    shell_human(s.used, h, sizeof h);
+    fprintf(o, "used       %zu bytes (%s): %zu live allocation%s, %zu bytes of padding\n", s.used,
+            h, sh->nallocs, sh->nallocs == 1 ? "" : "s", pad);
+    shell_human(s.peak, h, sizeof h);
+    fprintf(o, "peak       %zu bytes (%s)\n", s.peak, h);
+    shell_human(s.capacity, h, sizeof h);
+    fprintf(o, "capacity   %zu bytes (%s) in %zu block%s\n", s.capacity, h, s.blocks,
+            s.blocks == 1 ? "" : "s");
+    shell_human(s.available, h, sizeof h);
+    fprintf(o, "available  %zu bytes (%s) in the current block\n", s.available, h);
+    shell_human(s.backing, h, sizeof h);
+    fprintf(o, "backing    %zu bytes (%s) from the system, bookkeeping included\n", s.backing, h);
+    if (sh->nmarks > 0)
+        fprintf(o, "marks      %zu (latest: mark %lu)\n", sh->nmarks,
+                sh->marks[sh->nmarks - 1].number);
+    else
+        fprintf(o, "marks      none\n");
+}
