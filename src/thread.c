@@ -47,7 +47,16 @@ typedef struct {
     uintptr_t end;
 } arena__tslot_t;
 
-static _Thread_local arena__tslot_t arena__tslots[ARENA__TSLOTS];
+/* initial-exec: a plain %fs-relative load even in the shared library, instead
+ * of a __tls_get_addr call per allocation (the table is small, so it fits the
+ * static TLS reserve that dlopen'ed libraries draw on). */
+#if defined(__GNUC__) || defined(__clang__)
+#define ARENA__TLS_MODEL __attribute__((tls_model("initial-exec")))
+#else
+#define ARENA__TLS_MODEL
+#endif
+
+static _Thread_local arena__tslot_t arena__tslots[ARENA__TSLOTS] ARENA__TLS_MODEL;
 
 /* Reserves [p, p+got) with min <= got <= want, p aligned, from the current
  * block, lock-free.  NULL when the block cannot: the caller takes the lock. */
