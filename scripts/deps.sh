@@ -9,7 +9,7 @@ case "${1:-demo}" in
   demo) ;;
   test) want+=(g++ clang libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux) ;;
   bench) want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
-                libapr1-dev libcjson-dev gnuplot-nox valgrind) ;;
+                libapr1-dev libcjson-dev gnuplot-nox valgrind python3) ;;
   *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;
 esac
 missing=()

@@ -1,0 +1,443 @@
+#!/usr/bin/env python3
+"""Summarises scripts/bench.sh output: medians and spreads, the Markdown
+table, the CSV summary, the target check, the gnuplot plots, and the results
+section of docs/benchmarks.md.  Standard library only.
+
+  report.py --raw raw.csv --out DIR --img IMGDIR [--docs docs/benchmarks.md]
+            [--callgrind callgrind.csv]
+  report.py --callgrind callgrind.csv --out DIR     (instructions per op only)
+"""
+import argparse
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+WORKLOADS = {
+    "W1": "small allocations of 16..64 B, each touched, then all released",
+    "W2": "sizes 1..256 B at alignments 1..64, each touched, then all released",
+    "W3": "cycles of 100,000 allocations (16..64 B) ended by a release/reset",
+    "W3r": "cost of one release/reset after N allocations (ns per release)",
+    "W4": "threads: N allocations per thread on one shared allocator or one per thread",
+    "W5": "sprintf-formatted + strdup-ed strings (ns per string)",
+    "W6": "cJSON: parse a generated document, walk it, cJSON_Delete, release (ns per cJSON allocation)",
+    "W7": "large allocations 64 KiB..4 MiB, every page touched, released per cycle of 8",
+}
+PEERS = ["glibc", "jemalloc", "tcmalloc", "mimalloc", "mi-heap", "obstack", "apr", "talloc"]
+ORDER = ["limit", "arena", "arena-reset", "arena-ts", "orig"] + PEERS
+
+
+def med(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt(x, digits=3):
+    if x != x:  # nan
+        return "-"
+    if x >= 1000:
+        return f"{x:,.0f}"
+    if x >= 100:
+        return f"{x:.0f}"
+    if x >= 10:
+        return f"{x:.1f}"
+    return f"{x:.{digits - 1}f}"
+
+
+def order_key(c):
+    return (ORDER.index(c) if c in ORDER else len(ORDER), c)
+
+
+def load(raw):
+    groups = defaultdict(list)
+    with open(raw) as f:
+        for row in csv.DictReader(f):
+            key = (row["workload"], row["contender"], row["mode"], int(row["threads"]),
+                   int(row["param"]))
+            groups[key].append(row)
+    out = {}
+    for key, rows in groups.items():
+        w, c, mode, t, param = key
+        ns_op = []
+        for r in rows:
+            v = int(r["ns"]) / int(r["ops"])
+            if w == "W4":
+                v *= t  # per-thread ns per operation: flat under perfect scaling
+            ns_op.append(v)
+        mops = [int(r["ops"]) / int(r["ns"]) * 1000 for r in rows]
+        maxrss = [int(r["maxrss_kb"]) / 1024 for r in rows]
+        base = [int(r["base_rss_kb"]) / 1024 for r in rows]
+        out[key] = {
+            "workload": w, "contender": c, "mode": mode, "threads": t, "param": param,
+            "variant": rows[0]["variant"], "reps": len(rows), "ops": int(rows[0]["ops"]),
+            "median": med(ns_op), "min": min(ns_op), "max": max(ns_op),
+            "faults": med([int(r["faults"]) for r in rows]),
+            "maxrss": med(maxrss), "delta": med([m - b for m, b in zip(maxrss, base)]),
+            "extra": med([float(r["extra"]) for r in rows]),
+            "mops": med(mops),
+        }
+    return out
+
+
+def find(stats, w, c, mode="", t=1, param=None):
+    for k, s in stats.items():
+        if k[0] == w and k[1] == c and k[2] == mode and k[3] == t and (param is None or k[4] == param):
+            return s
+    return None
+
+
+# ---- tables -----------------------------------------------------------------
+
+def table_simple(stats, w):
+    rows = sorted((s for k, s in stats.items() if k[0] == w), key=lambda s: s["median"])
+    if not rows:
+        return ""
+    lim = find(stats, w, "limit")
+    hdr = "| contender | median ns/op | min-max | x limit | faults/iter | peak RSS MiB | RSS over set-up MiB |"
+    sep = "|---|---:|---:|---:|---:|---:|---:|"
+    if w == "W3":
+        hdr += " release ns/cycle |"
+        sep += "---:|"
+    lines = [f"**{w}**: {WORKLOADS[w]} ({rows[0]['ops']:,} operations per timed iteration)", "",
+             hdr, sep]
+    for s in rows:
+        x = s["median"] / lim["median"] if lim else float("nan")
+        line = (f"| {s['contender']} | {fmt(s['median'])} | {fmt(s['min'])}-{fmt(s['max'])} | "
+                f"{fmt(x)} | {s['faults']:,.0f} | {s['maxrss']:,.0f} | {max(s['delta'], 0):,.0f} |")
+        if w == "W3":
+            line += f" {fmt(s['extra'])} |"
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def table_w4(stats):
+    rows = [s for k, s in stats.items() if k[0] == "W4"]
+    if not rows:
+        return ""
+    ts = sorted({s["threads"] for s in rows})
+    confs = sorted({(s["contender"], s["mode"]) for s in rows}, key=lambda x: (x[1], order_key(x[0])))
+    lines = [f"**W4**: {WORKLOADS['W4']} ({rows[0]['ops'] // rows[0]['threads']:,} per thread). "
+             "ns/op is per thread (wall time x threads / operations: flat under perfect "
+             "scaling); Mop/s is the total; par is the threads' CPU time over the wall time "
+             "(how many really ran at once: on a busy 2-core machine they often take turns).", "",
+             "| contender | mode | " + " | ".join(f"{t} thr ns/op (min-max) | Mop/s | par" for t in ts) + " |",
+             "|---|---|" + "---:|---:|---:|" * len(ts)]
+    for c, mode in confs:
+        cells = []
+        for t in ts:
+            s = find(stats, "W4", c, mode, t)
+            cells.append(f"{fmt(s['median'])} ({fmt(s['min'])}-{fmt(s['max'])}) | {fmt(s['mops'])} | "
+                         f"{s['extra']:.2f}" if s else "- | - | -")
+        lines.append(f"| {c} | {mode} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def table_w3r(stats):
+    rows = [s for k, s in stats.items() if k[0] == "W3r"]
+    if not rows:
+        return ""
+    pers = sorted({s["param"] for s in rows})
+    cs = sorted({s["contender"] for s in rows}, key=order_key)
+    lines = [f"**W3r**: {WORKLOADS['W3r']}; median ns per release, by allocations released.", "",
+             "| contender | " + " | ".join(f"{p:,}" for p in pers) + " | ratio last/first |",
+             "|---|" + "---:|" * (len(pers) + 1)]
+    for c in cs:
+        vals = [find(stats, "W3r", c, "", 1, p) for p in pers]
+        v = [s["extra"] if s else float("nan") for s in vals]
+        ratio = v[-1] / v[0] if v[0] and v[0] == v[0] else float("nan")
+        lines.append(f"| {c} | " + " | ".join(fmt(x) for x in v) + f" | {fmt(ratio)} |")
+    return "\n".join(lines) + "\n"
+
+
+def table_overview(stats):
+    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7"] if any(k[0] == w for k in stats)]
+    cs = sorted({k[1] for k in stats if k[0] in ws}, key=order_key)
+    lines = ["| contender | " + " | ".join(ws) + " |", "|---|" + "---:|" * len(ws)]
+    for c in cs:
+        cells = []
+        for w in ws:
+            s = find(stats, w, c)
+            cells.append(fmt(s["median"]) if s else "-")
+        lines.append(f"| {c} | " + " | ".join(cells) + " |")
+    return "Median ns per operation (lower is better; W4 below):\n\n" + "\n".join(lines) + "\n"
+
+
+def table_callgrind(path):
+    rows = list(csv.DictReader(open(path)))
+    if not rows:
+        return ""
+    lines = ["Instructions per operation under callgrind (Ir / ops of the timed iteration; "
+             "small counts; user-space instructions only, so page faults do not show):", "",
+             "| workload | contender | mode | threads | param | Ir/op |", "|---|---|---|---:|---:|---:|"]
+    rows.sort(key=lambda r: (r["workload"], r["mode"], int(r["threads"]), int(r["param"]),
+                             float(r["ir_per_op"])))
+    for r in rows:
+        lines.append(f"| {r['workload']} | {r['contender']} | {r['mode']} | {r['threads']} | "
+                     f"{r['param']} | {r['ir_per_op']} |")
+    return "\n".join(lines) + "\n"
+
+
+# ---- targets ------------------------------------------------------------------
+
+def targets(stats):
+    out = []
+
+    def st(ok):
+        return "**met**" if ok else "**missed**"
+
+    def ratio_line(name, a, b, limit, want_le=True):
+        if a is None or b is None:
+            return f"- {name}: not measured"
+        r = a["median"] / b["median"]
+        ok = r <= limit if want_le else r >= limit
+        return (f"- {name}: {fmt(a['median'])} vs {fmt(b['median'])} ns/op = {fmt(r)}x "
+                f"(target {'<=' if want_le else '>='} {limit}x): {st(ok)}")
+
+    lim1 = find(stats, "W1", "limit")
+    for c in ["arena", "arena-reset"]:
+        out.append(ratio_line(f"W1 `{c}` within 1.3x of the limit", find(stats, "W1", c), lim1, 1.3))
+    peers = [s for s in (find(stats, "W1", p) for p in PEERS) if s]
+    if peers:
+        best = min(peers, key=lambda s: s["median"])
+        for c in ["arena", "arena-reset"]:
+            a = find(stats, "W1", c)
+            if a:
+                r = best["median"] / a["median"]
+                out.append(f"- W1 `{c}` >= 2x faster than the fastest peer ({best['contender']}, "
+                           f"{fmt(best['median'])} ns/op): {fmt(a['median'])} ns/op, {fmt(r)}x: {st(r >= 2)}")
+    lim2 = find(stats, "W2", "limit")
+    for c in ["arena", "arena-reset"]:
+        out.append(ratio_line(f"W2 `{c}` within 1.3x of the limit", find(stats, "W2", c), lim2, 1.3))
+    out.append(ratio_line("W3 `arena` cycle within 2x of the limit", find(stats, "W3", "arena"),
+                          find(stats, "W3", "limit"), 2.0))
+    r3 = sorted((s for k, s in stats.items() if k[0] == "W3r" and k[1] == "arena"),
+                key=lambda s: s["param"])
+    if len(r3) >= 2:
+        a, b = r3[0], r3[-1]
+        g = b["extra"] / a["extra"]
+        n = b["param"] / a["param"]
+        out.append(f"- W3 reset cost does not grow with allocations released: {fmt(a['extra'])} ns "
+                   f"after {a['param']:,} allocations, {fmt(b['extra'])} ns after {b['param']:,} "
+                   f"({fmt(g)}x for {n:,.0f}x the allocations, {b['extra'] / b['param']:.4f} ns per "
+                   f"allocation released; the walk is over blocks, which double, not allocations; "
+                   f"met when it grows under a tenth as fast as the allocations): {st(g < n / 10)}")
+    ts2 = find(stats, "W4", "arena-ts", "shared", 2)
+    out.append(ratio_line("W4 `arena_alloc_thread_safe` shared at 2 threads within 2x of one "
+                          "arena per thread (`arena_alloc`)", ts2, find(stats, "W4", "arena", "private", 2), 2.0))
+    o2 = find(stats, "W4", "orig", "shared", 2)
+    if ts2 and o2:
+        r = o2["median"] / ts2["median"]
+        out.append(f"- W4 shared at 2 threads >= 10x faster than the original mutex design: "
+                   f"{fmt(ts2['median'])} vs {fmt(o2['median'])} ns/op = {fmt(r)}x: {st(r >= 10)} "
+                   f"(threads running at once, median: arena-ts {ts2['extra']:.2f}, orig "
+                   f"{o2['extra']:.2f} of 2; the mutex is only contended when both run)")
+    for c in ["arena", "arena-reset"]:
+        a = find(stats, "W6", c)
+        g = find(stats, "W6", "glibc")
+        m = find(stats, "W6", "mimalloc")
+        if a and g:
+            r = g["median"] / a["median"]
+            out.append(f"- W6 cJSON `{c}` >= 1.5x faster than glibc: {fmt(a['median'])} vs "
+                       f"{fmt(g['median'])} ns/alloc = {fmt(r)}x: {st(r >= 1.5)}")
+        if a and m:
+            r = m["median"] / a["median"]
+            out.append(f"- W6 cJSON `{c}` faster than mimalloc: {fmt(a['median'])} vs "
+                       f"{fmt(m['median'])} ns/alloc = {fmt(r)}x: {st(r > 1)}")
+    g = find(stats, "W1", "glibc")
+    for c in ["arena", "arena-reset"]:
+        a = find(stats, "W1", c)
+        if a and g:
+            ok = a["delta"] <= g["delta"]
+            out.append(f"- Memory: W1 `{c}` peak RSS no more than glibc's: {a['delta']:,.0f} vs "
+                       f"{g['delta']:,.0f} MiB over set-up (whole process {a['maxrss']:,.0f} vs "
+                       f"{g['maxrss']:,.0f} MiB; glibc's set-up includes the 10M-pointer array "
+                       f"free() needs): {st(ok)}")
+    return "\n".join(out) + "\n"
+
+
+# ---- plots ----------------------------------------------------------------------
+
+COLORS = ["#000000", "#e41a1c", "#377eb8", "#4daf4a", "#984ea3", "#ff7f00", "#a65628", "#f781bf",
+          "#999999", "#66c2a5", "#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"]
+
+
+def color(c):
+    return COLORS[order_key(c)[0] % len(COLORS)]
+
+
+def gnuplot(script):
+    script = "set termoption noenhanced\n" + script.replace("\nset output", "\nset termoption noenhanced\nset output", 1)
+    if shutil.which("gnuplot") is None:
+        print("report.py: gnuplot not found, no plots", file=sys.stderr)
+        return False
+    subprocess.run(["gnuplot"], input=script.encode(), check=True)
+    return True
+
+
+def plots(stats, img, tmp):
+    made = []
+    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7"] if any(k[0] == w for k in stats)]
+    if ws:
+        parts = []
+        for i, w in enumerate(ws):
+            rows = sorted((s for k, s in stats.items() if k[0] == w), key=lambda s: s["median"])
+            dat = os.path.join(tmp, f"{w}.dat")
+            with open(dat, "w") as f:
+                for j, s in enumerate(rows):
+                    f.write(f"{j} \"{s['contender']}\" {s['median']} {s['min']} {s['max']}\n")
+            parts.append(f"""set title "{w}: {WORKLOADS[w][:70]}" font ",10"
+plot "{dat}" using 1:3:xtic(2) with boxes fs solid 0.6 lc rgb "#4477aa" notitle, \\
+     "" using 1:3:4:5 with yerrorbars lc rgb "black" pt -1 notitle
+""")
+        cols = 2
+        rows_n = (len(ws) + cols - 1) // cols
+        path = os.path.join(img, "bench-ns-per-op.png")
+        script = f"""set terminal pngcairo size 1400,{430 * rows_n} font ",9"
+set output "{path}"
+set multiplot layout {rows_n},{cols}
+set logscale y
+set ylabel "ns/op (median; bars: min-max)"
+set style fill solid
+set boxwidth 0.7
+set xtics rotate by -45 nomirror
+set grid ytics
+set offsets 0.5,0.5,0,0
+""" + "".join(parts) + "unset multiplot\n"
+        if gnuplot(script):
+            made.append(path)
+
+    w4 = [s for k, s in stats.items() if k[0] == "W4"]
+    if w4:
+        confs = sorted({(s["contender"], s["mode"]) for s in w4}, key=lambda x: (x[1], order_key(x[0])))
+        plots_ = []
+        for c, mode in confs:
+            dat = os.path.join(tmp, f"W4-{c}-{mode}.dat")
+            with open(dat, "w") as f:
+                for s in sorted((s for s in w4 if s["contender"] == c and s["mode"] == mode),
+                                key=lambda s: s["threads"]):
+                    f.write(f"{s['threads']} {s['mops']} {s['median']}\n")
+            style = f'lc rgb "{color(c)}" dt {1 if mode == "shared" else 2} lw 1.5 pt {order_key(c)[0] % 13 + 1}'
+            plots_.append((dat, f"{c} ({mode})", style))
+        path = os.path.join(img, "bench-threads.png")
+        script = f"""set terminal pngcairo size 1400,560 font ",9"
+set output "{path}"
+set multiplot layout 1,2
+set logscale y
+set grid
+set key outside right
+set xlabel "threads"
+set xtics 1
+set title "W4 throughput (total Mop/s, higher is better; solid: shared, dashed: per thread)"
+set ylabel "Mop/s"
+plot """ + ", \\\n     ".join(f'"{d}" using 1:2 with linespoints {st} title "{t}"' for d, t, st in plots_) + f"""
+set title "W4 per-thread ns/op (flat = perfect scaling, lower is better)"
+set ylabel "ns/op per thread"
+plot """ + ", \\\n     ".join(f'"{d}" using 1:3 with linespoints {st} title "{t}"' for d, t, st in plots_) + "\nunset multiplot\n"
+        if gnuplot(script):
+            made.append(path)
+
+    w3r = [s for k, s in stats.items() if k[0] == "W3r"]
+    if w3r:
+        cs = sorted({s["contender"] for s in w3r}, key=order_key)
+        lines = []
+        for c in cs:
+            dat = os.path.join(tmp, f"W3r-{c}.dat")
+            with open(dat, "w") as f:
+                for s in sorted((s for s in w3r if s["contender"] == c), key=lambda s: s["param"]):
+                    f.write(f"{s['param']} {max(s['extra'], 1)}\n")
+            lines.append(f'"{dat}" using 1:2 with linespoints lc rgb "{color(c)}" lw 1.5 '
+                         f'pt {order_key(c)[0] % 13 + 1} title "{c}"')
+        path = os.path.join(img, "bench-reset.png")
+        script = f"""set terminal pngcairo size 900,520 font ",9"
+set output "{path}"
+set logscale xy
+set grid
+set key outside right
+set xlabel "allocations released"
+set ylabel "ns per release/reset (median)"
+set title "W3r: cost of one release against the allocations it releases"
+plot """ + ", \\\n     ".join(lines) + "\n"
+        if gnuplot(script):
+            made.append(path)
+    return made
+
+
+def write_summary(stats, path):
+    keys = ["workload", "contender", "variant", "mode", "threads", "param", "reps", "ops",
+            "median", "min", "max", "faults", "maxrss", "delta", "extra", "mops"]
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["workload", "contender", "binary", "mode", "threads", "param", "reps",
+                    "ops_per_iteration", "median_ns_per_op", "min_ns_per_op", "max_ns_per_op",
+                    "median_faults", "peak_rss_mib", "rss_over_setup_mib", "release_ns",
+                    "mops_total"])
+        for k in sorted(stats, key=lambda k: (k[0], k[2], k[3], k[4], order_key(k[1]))):
+            s = stats[k]
+            w.writerow([f"{s[x]:.3f}" if isinstance(s[x], float) else s[x] for x in keys])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--raw")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--img")
+    ap.add_argument("--docs")
+    ap.add_argument("--callgrind")
+    a = ap.parse_args()
+    os.makedirs(a.out, exist_ok=True)
+
+    cg = table_callgrind(a.callgrind) if a.callgrind and os.path.exists(a.callgrind) else ""
+    if not a.raw:
+        with open(os.path.join(a.out, "callgrind.md"), "w") as f:
+            f.write(cg)
+        return
+
+    stats = load(a.raw)
+    write_summary(stats, os.path.join(a.out, "summary.csv"))
+    parts = [table_overview(stats)]
+    for w in ["W1", "W2", "W3"]:
+        parts.append(table_simple(stats, w))
+    parts.append(table_w3r(stats))
+    parts.append(table_w4(stats))
+    for w in ["W5", "W6", "W7"]:
+        parts.append(table_simple(stats, w))
+    if cg:
+        parts.append(cg)
+    table = "\n".join(p for p in parts if p)
+    tg = targets(stats)
+    with open(os.path.join(a.out, "table.md"), "w") as f:
+        f.write(table)
+    with open(os.path.join(a.out, "targets.md"), "w") as f:
+        f.write(tg)
+
+    img = a.img or a.out
+    os.makedirs(img, exist_ok=True)
+    tmp = os.path.join(a.out, ".plotdata")
+    os.makedirs(tmp, exist_ok=True)
+    made = plots(stats, img, tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+    if a.docs:
+        machine = open(os.path.join(a.out, "machine.md")).read() \
+            if os.path.exists(os.path.join(a.out, "machine.md")) else ""
+        docdir = os.path.dirname(os.path.abspath(a.docs))
+        pics = "\n".join(f"![{os.path.basename(p)}]({os.path.relpath(os.path.abspath(p), docdir)})"
+                         for p in made)
+        section = (f"<!-- results:begin (written by scripts/bench.sh; edit outside) -->\n"
+                   f"### Machine and versions\n\n{machine}\n### Targets (this run)\n\n{tg}\n"
+                   f"### Results\n\n{table}\n### Plots\n\n{pics}\n<!-- results:end -->")
+        text = open(a.docs).read() if os.path.exists(a.docs) else "# Benchmarks\n\n<!-- results:begin -->\n<!-- results:end -->\n"
+        b = text.find("<!-- results:begin")
+        e = text.find("<!-- results:end -->")
+        if b < 0 or e < 0:
+            text = text.rstrip("\n") + "\n\n" + section + "\n"
+        else:
+            text = text[:b] + section + text[e + len("<!-- results:end -->"):]
+        with open(a.docs, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    main()
