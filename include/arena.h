@@ -231,8 +231,10 @@ ARENA_API void *arena_calloc(arena_t *a, size_t count, size_t size);
 
 /* Resizes `ptr` (old_size bytes, from this arena).  The most recent
  * allocation grows or shrinks in place when its block has room; otherwise
- * new memory (default alignment) receives min(old, new) bytes.  NULL ptr:
- * arena_alloc(new_size).  On failure the old block is untouched. */
+ * new memory (default alignment) receives min(old, new) bytes.  Never in
+ * place across a mark saved after ptr was allocated: a shrink then returns
+ * ptr unchanged and a grow copies, so restoring the mark keeps ptr whole.
+ * NULL ptr: arena_alloc(new_size).  On failure the old block is untouched. */
 ARENA_API void *arena_realloc(arena_t *a, void *ptr, size_t old_size, size_t new_size);
 
 /* Internal: count*size bytes aligned to `alignment`, overflow-checked. */

@@ -131,7 +131,7 @@ static arena__block_t *arena__block_new(arena_t *a, size_t size, size_t need)
         size = (room - ARENA__BLOCK_HDR) & ~(ARENA_DEFAULT_ALIGNMENT - 1);
     }
     size_t total = ARENA__BLOCK_HDR + size;
-    void *mem = arena__backing_alloc(a, total, NULL);
+    void *mem = arena__backing_alloc(a, total);
     if (mem == NULL)
         return arena__fail(ENOMEM);
     arena__block_t *b = (arena__block_t *)mem;
@@ -166,13 +166,24 @@ void *arena__alloc_in_new_block(arena_t *a, size_t size, size_t alignment, uintp
 {
     arena__block_t *b = NULL;
 
-    /* A spare first: it costs nothing. */
-    for (arena__block_t **link = &a->spare; *link != NULL; link = &(*link)->prev) {
-        if (arena__fits(*link, size, alignment)) {
-            b = *link;
-            *link = b->prev;
-            break;
-        }
+    /* A spare first: it costs nothing.  The head is the block this position
+     * moved on to last time (rewinds push the oldest released block there)
+     * or an arena_extend block, so taking it when it fits replays earlier
+     * addresses and honours extend's promise; otherwise the smallest spare
+     * that fits, so a small request does not take a big block that a later
+     * big request would then have to replace. */
+    arena__block_t **pick = NULL;
+    if (a->spare != NULL && arena__fits(a->spare, size, alignment)) {
+        pick = &a->spare;
+    } else if (a->spare != NULL) {
+        for (arena__block_t **link = &a->spare->prev; *link != NULL; link = &(*link)->prev)
+            if (arena__fits(*link, size, alignment)
+                && (pick == NULL || (*link)->size < (*pick)->size))
+                pick = link;
+    }
+    if (pick != NULL) {
+        b = *pick;
+        *pick = b->prev;
     }
 
     if (b == NULL) {
@@ -304,7 +315,7 @@ arena_t *arena_create_with(const arena_options_t *o)
     arena_t probe; /* the backing seam needs the hooks before the arena exists */
     arena__init(&probe, o, max_size);
     pthread_mutex_destroy(&probe.lock);
-    void *mem = arena__backing_alloc(&probe, total, NULL);
+    void *mem = arena__backing_alloc(&probe, total);
     if (mem == NULL)
         return arena__fail(ENOMEM);
     arena_t *a = (arena_t *)mem;
@@ -405,6 +416,7 @@ void arena_reset(arena_t *a)
         return;
     arena__rewind(a, a->first, arena__data(a->first));
     a->epoch++;
+    a->mark_block = NULL;
 #if ARENA_DEBUG >= 1
     a->nmarks = 0;
     a->marks_dropped = a->serial;
@@ -434,6 +446,8 @@ arena_mark_t arena_save(arena_t *a)
     m.arena_id = a->id;
     m.epoch = a->epoch;
     m.serial = ++a->serial;
+    a->mark_block = a->cur;
+    a->mark_pos = a->hot.pos;
 #if ARENA_DEBUG >= 1
     if (a->nmarks == ARENA__MARK_STACK) {
         a->marks_dropped = a->marks[0];
@@ -481,6 +495,8 @@ void arena_restore(arena_t *a, arena_mark_t m)
     if (!inside)
         return;
     arena__rewind(a, b, m.pos);
+    a->mark_block = b; /* m is now the newest valid mark */
+    a->mark_pos = m.pos;
 #if ARENA_DEBUG >= 1
     while (a->nmarks > 0 && a->marks[a->nmarks - 1] > m.serial)
         a->nmarks--;

@@ -121,6 +121,10 @@ struct arena {
     uint64_t tag;     /* process-unique; renewed whenever space is released, so
                          per-thread chunks of the thread-safe path go stale */
     uint64_t serial;  /* marks saved so far */
+    /* Position of the newest valid mark (NULL block: none).  Every valid
+     * mark lies at or before it, so realloc never resizes in place across it. */
+    arena__block_t *mark_block;
+    uintptr_t mark_pos;
     arena_backing_t backing;
     bool default_backing;
     pthread_mutex_t lock;
@@ -179,10 +183,8 @@ void arena__set_window(arena_t *a);
 
 /* Backing seam (backing.c).  The default backing is malloc behind the
  * process-wide cache. */
-void *arena__backing_alloc(arena_t *a, size_t size, size_t *got);
+void *arena__backing_alloc(arena_t *a, size_t size);
 void arena__backing_release(arena_t *a, void *p, size_t size);
-void *arena__default_alloc(size_t min_size, size_t *got);
-void arena__default_release(void *p, size_t size);
 
 /* Debug-level memory tools (debug.c). */
 void arena__poison(uintptr_t p, size_t size);

@@ -58,7 +58,7 @@ static struct {
     } slot[ARENA__CACHE_SLOTS];
 } arena__cache = {PTHREAD_MUTEX_INITIALIZER, ARENA_CACHE_DEFAULT_LIMIT, 0, 0, {{NULL, 0}}};
 
-void *arena__default_alloc(size_t size, size_t *got)
+static void *arena__default_alloc(size_t size)
 {
     void *p = NULL;
     pthread_mutex_lock(&arena__cache.lock);
@@ -77,12 +77,10 @@ void *arena__default_alloc(size_t size, size_t *got)
         if (p != NULL && size >= ARENA__HUGE_MIN)
             arena__advise_huge(p, size);
     }
-    if (got != NULL)
-        *got = p != NULL ? size : 0;
     return p;
 }
 
-void arena__default_release(void *p, size_t size)
+static void arena__default_release(void *p, size_t size)
 {
     pthread_mutex_lock(&arena__cache.lock);
     if (size <= arena__cache.limit / 4 && arena__cache.n < ARENA__CACHE_SLOTS
@@ -97,14 +95,11 @@ void arena__default_release(void *p, size_t size)
     free(p);
 }
 
-void *arena__backing_alloc(arena_t *a, size_t size, size_t *got)
+void *arena__backing_alloc(arena_t *a, size_t size)
 {
     if (a->default_backing)
-        return arena__default_alloc(size, got);
-    void *p = a->backing.alloc(a->backing.user, size);
-    if (got != NULL)
-        *got = p != NULL ? size : 0;
-    return p;
+        return arena__default_alloc(size);
+    return a->backing.alloc(a->backing.user, size);
 }
 
 void arena__backing_release(arena_t *a, void *p, size_t size)

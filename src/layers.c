@@ -40,23 +40,29 @@ void *arena_realloc(arena_t *a, void *ptr, size_t old_size, size_t new_size)
 
     uintptr_t p = (uintptr_t)ptr;
     uintptr_t pos = a->hot.pos;
-    if (p >= arena__data(a->cur) && p <= pos && pos - p == old_size) {
-        if (new_size <= old_size) {
-            uintptr_t peak_used = a->cur->used_before + (size_t)(pos - arena__data(a->cur));
-            if (peak_used > a->peak)
-                a->peak = peak_used;
-            /* Under memcheck the pool trim cuts the chunk down to new_size. */
-            arena__mark_released(a, a->cur, p + new_size, old_size - new_size);
-            a->hot.pos = p + new_size;
-            arena__set_window(a);
-            return ptr;
-        }
-        if (new_size - old_size <= (size_t)(a->limit - pos)) {
-            a->hot.pos = p + new_size;
-            arena__set_window(a);
-            arena__mark_grown(a, p, old_size, new_size);
-            return ptr;
-        }
+    bool last = p >= arena__data(a->cur) && p <= pos && pos - p == old_size;
+    /* A mark saved after ptr was allocated sits at or above p + old_size:
+     * resizing in place would cut below it (shrink) or hand out space that a
+     * restore to it would take back (grow).  Then shrinking keeps ptr as it
+     * is, and growing copies, so restoring the mark ends only the copy. */
+    bool marked = a->mark_block == a->cur && a->mark_pos > p;
+    if (new_size <= old_size && last && marked)
+        return ptr;
+    if (new_size <= old_size && last) {
+        uintptr_t used = a->cur->used_before + (size_t)(pos - arena__data(a->cur));
+        if (used > a->peak)
+            a->peak = used;
+        /* Under memcheck the pool trim cuts the chunk down to new_size. */
+        arena__mark_released(a, a->cur, p + new_size, old_size - new_size);
+        a->hot.pos = p + new_size;
+        arena__set_window(a);
+        return ptr;
+    }
+    if (last && !marked && new_size - old_size <= (size_t)(a->limit - pos)) {
+        a->hot.pos = p + new_size;
+        arena__set_window(a);
+        arena__mark_grown(a, p, old_size, new_size);
+        return ptr;
     }
     void *q = arena_alloc(a, new_size);
     if (q != NULL)

@@ -91,17 +91,16 @@ static void *arena__reserve_or_grow(arena_t *a, size_t min, size_t want, size_t 
     p = arena__reserve(a, min, want, alignment, got);
     if (p == NULL) {
         uintptr_t top = __atomic_exchange_n(&a->hot.pos, ARENA__BUSY, __ATOMIC_ACQ_REL);
-        /* Ask the new block for the whole chunk: it is at least as big as any
-         * regular block's share, and `min` is what the caller must have. */
-        int saved = errno;
-        p = arena__alloc_in_new_block(a, want, alignment, top);
-        if (p != NULL) {
-            *got = want;
-        } else if (want > min) {
-            errno = saved;
-            p = arena__alloc_in_new_block(a, min, alignment, top);
-            *got = min;
-        }
+        /* Ask the new block for the whole chunk when a regular block holds
+         * it, else for what a regular block holds (at least `min`): a chunk
+         * bigger than the next regular block would get a block of its own
+         * every time, and the blocks would never grow. */
+        size_t slack =
+            alignment > ARENA_DEFAULT_ALIGNMENT ? alignment - ARENA_DEFAULT_ALIGNMENT : 0;
+        size_t fit = a->next_size > slack ? a->next_size - slack : 0;
+        size_t ask = want <= fit ? want : min > fit ? min : fit;
+        p = arena__alloc_in_new_block(a, ask, alignment, top);
+        *got = ask;
         if (p == NULL) /* nothing changed: reopen the block as it was */
             __atomic_store_n(&a->hot.pos, top, __ATOMIC_RELEASE);
     }
@@ -109,7 +108,9 @@ static void *arena__reserve_or_grow(arena_t *a, size_t min, size_t want, size_t 
     return p;
 }
 
-void *arena_alloc_thread_safe(arena_t *a, size_t size, size_t alignment)
+/* Everything but the per-thread bump: kept out of line so that the exported
+ * function stays a leaf with no registers to save. */
+static ARENA__NOINLINE void *arena__ts_slow(arena_t *a, size_t size, size_t alignment)
 {
     if (a == NULL || !arena__pow2(alignment))
         return arena__fail(EINVAL);
@@ -125,21 +126,12 @@ void *arena_alloc_thread_safe(arena_t *a, size_t size, size_t alignment)
 
     size_t got;
     if (alignment <= ARENA__LINE && size <= a->ts_chunk / 2) {
-        arena__tslot_t *s = &arena__tslots[a->id % ARENA__TSLOTS];
-        if (s->arena == a && s->tag == a->tag) {
-            size_t avail = (size_t)(s->end - s->pos);
-            size_t pad = (size_t)(-s->pos & (uintptr_t)(alignment - 1));
-            if (pad <= avail && size <= avail - pad) {
-                uintptr_t p = s->pos + pad;
-                s->pos = p + size;
-                return (void *)p;
-            }
-        }
         /* A new chunk.  It starts on a cache line, so `size` at any
          * alignment up to a line fits from its first byte. */
         char *c = arena__reserve_or_grow(a, size, a->ts_chunk, ARENA__LINE, &got);
         if (c == NULL)
             return NULL;
+        arena__tslot_t *s = &arena__tslots[a->id % ARENA__TSLOTS];
         s->arena = a;
         s->tag = a->tag;
         s->pos = (uintptr_t)c + size;
@@ -147,4 +139,24 @@ void *arena_alloc_thread_safe(arena_t *a, size_t size, size_t alignment)
         return c;
     }
     return arena__reserve_or_grow(a, size, size, alignment, &got);
+}
+
+void *arena_alloc_thread_safe(arena_t *a, size_t size, size_t alignment)
+{
+    /* Tier 1.  A slot only ever holds a fast-mode arena, and alignment is
+     * checked before it is used: a bad one cannot pass the fit test below
+     * with a zero mask, and ends in arena__ts_slow's EINVAL. */
+    if (ARENA__LIKELY(a != NULL && arena__pow2(alignment))) {
+        arena__tslot_t *s = &arena__tslots[a->id % ARENA__TSLOTS];
+        if (ARENA__LIKELY(s->arena == a && s->tag == a->tag)) {
+            size_t avail = (size_t)(s->end - s->pos);
+            size_t pad = (size_t)(-s->pos & (uintptr_t)(alignment - 1));
+            if (ARENA__LIKELY(pad <= avail && size <= avail - pad)) {
+                uintptr_t p = s->pos + pad;
+                s->pos = p + size;
+                return (void *)p;
+            }
+        }
+    }
+    return arena__ts_slow(a, size, alignment);
 }

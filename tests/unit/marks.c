@@ -99,6 +99,32 @@ static void restore_keeps_peak(void **state)
     arena_destroy(a);
 }
 
+static void realloc_never_resizes_across_a_mark(void **state)
+{
+    (void)state;
+    arena_t *a = arena_create(4096);
+    char *p = arena_alloc(a, 100);
+    memset(p, 'k', 100);
+    size_t used = arena_stats(a).used;
+    arena_mark_t m = arena_save(a);
+    /* Shrinking would drop the position below the mark: ptr stays as is. */
+    assert_ptr_equal(arena_realloc(a, p, 100, 10), p);
+    assert_int_equal(arena_stats(a).used, used);
+    /* Growing in place would hand out space the mark takes back: copy. */
+    char *q = arena_realloc(a, p, 100, 200);
+    assert_ptr_not_equal(q, p);
+    assert_memory_equal(q, p, 100);
+    arena_restore(a, m);
+    assert_int_equal(arena_stats(a).used, used);
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(p[i], 'k');
+    /* After a reset there is no mark: in place again. */
+    arena_reset(a);
+    char *r = arena_alloc(a, 100);
+    assert_ptr_equal(arena_realloc(a, r, 100, 300), r);
+    arena_destroy(a);
+}
+
 static void release_build_ignores_foreign_mark(void **state)
 {
     (void)state;
@@ -120,9 +146,13 @@ static void release_build_ignores_foreign_mark(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(restore_same_block), cmocka_unit_test(restore_across_blocks),
-        cmocka_unit_test(nested_marks),       cmocka_unit_test(restore_outer_skips_inner),
-        cmocka_unit_test(restore_keeps_peak), cmocka_unit_test(release_build_ignores_foreign_mark),
+        cmocka_unit_test(restore_same_block),
+        cmocka_unit_test(restore_across_blocks),
+        cmocka_unit_test(nested_marks),
+        cmocka_unit_test(restore_outer_skips_inner),
+        cmocka_unit_test(restore_keeps_peak),
+        cmocka_unit_test(realloc_never_resizes_across_a_mark),
+        cmocka_unit_test(release_build_ignores_foreign_mark),
     };
     return cmocka_run_group_tests_name("marks", tests, NULL, NULL);
 }
