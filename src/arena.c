@@ -8,7 +8,7 @@
  * it does not, arena__alloc_slow() validates the request, retries against
  * the block's real end (in checked mode hot.end is pinned to hot.pos so
  * that every allocation comes here to be unpoisoned), and otherwise moves to
- * another block: first the first spare block that fits, then a new block
+ * another block: first a spare block that fits, then a new block
  * from the backing allocator.  Regular blocks double in size up to
  * ARENA_MAX_GROWTH_BLOCK; a request too big for the next regular block gets
  * a block of exactly its size and leaves the doubling alone.  Under a cap
@@ -17,12 +17,13 @@
  * Nothing ever moves: a block, once in the chain, stays where it is until
  * a rewind turns it into a spare (kept) or trim/destroy gives it back.
  *
- * Rewinding (reset and restore) is one routine: walk the chain from the
- * newest block back to the target block, turning each into a spare, then
- * set the position.  Its cost is the number of blocks released, never the
- * number of allocations.  Spares are pushed so that the oldest comes out
- * first, which makes the allocation sequence after a rewind land on the
- * same addresses as before it.
+ * Rewinding (reset and restore) is one routine: splice the blocks after the
+ * target (target->next .. cur, oldest first) onto the front of the spare
+ * list and set the position.  That is O(1) in a release build, whatever was
+ * allocated; debug builds and the memory tools walk the released blocks to
+ * fill and poison them.  The oldest released block comes out first, which
+ * makes the allocation sequence after a rewind land on the same addresses
+ * as before it.
  *
  * Accounting is derived, not counted on the fast path: used is
  * cur->used_before + (pos - data(cur)); peak is folded in lazily at every
@@ -104,6 +105,7 @@ static void arena__block_init(arena_t *a, arena__block_t *b, size_t size, size_t
                               int origin)
 {
     b->prev = NULL;
+    b->next = NULL;
     b->size = size;
     b->used_before = 0;
     b->top = arena__data(b);
@@ -176,14 +178,14 @@ void *arena__alloc_in_new_block(arena_t *a, size_t size, size_t alignment, uintp
     if (a->spare != NULL && arena__fits(a->spare, size, alignment)) {
         pick = &a->spare;
     } else if (a->spare != NULL) {
-        for (arena__block_t **link = &a->spare->prev; *link != NULL; link = &(*link)->prev)
+        for (arena__block_t **link = &a->spare->next; *link != NULL; link = &(*link)->next)
             if (arena__fits(*link, size, alignment)
                 && (pick == NULL || (*link)->size < (*pick)->size))
                 pick = link;
     }
     if (pick != NULL) {
         b = *pick;
-        *pick = b->prev;
+        *pick = b->next;
     }
 
     if (b == NULL) {
@@ -212,6 +214,8 @@ void *arena__alloc_in_new_block(arena_t *a, size_t size, size_t alignment, uintp
     old->top = cur_top;
     b->used_before = old->used_before + (size_t)(cur_top - arena__data(old));
     b->prev = old;
+    b->next = NULL;
+    old->next = b;
     a->cur = b;
     a->limit = arena__block_end(b);
 
@@ -339,18 +343,21 @@ void arena_destroy(arena_t *a)
     if (a == NULL)
         return;
     a->tag = arena__new_tag();
-    arena__block_t *lists[2] = {a->cur, a->spare};
-    for (int i = 0; i < 2; i++) {
-        arena__block_t *b = lists[i];
-        while (b != NULL) {
-            arena__block_t *prev = b->prev;
-            if (b->origin == ARENA__ORIGIN_BACKING) {
-                arena__block_free(a, b);
-            } else if (a->checked) {
-                arena__unpoison(arena__data(b), b->size);
-                arena__vg_block_gone(b);
-            }
-            b = prev;
+    /* The chain backwards through prev, then the spares through next. */
+    arena__block_t *b = a->cur;
+    bool chain = true;
+    while (b != NULL) {
+        arena__block_t *after = chain ? b->prev : b->next;
+        if (b->origin == ARENA__ORIGIN_BACKING) {
+            arena__block_free(a, b);
+        } else if (a->checked) {
+            arena__unpoison(arena__data(b), b->size);
+            arena__vg_block_gone(b);
+        }
+        b = after;
+        if (b == NULL && chain) {
+            chain = false;
+            b = a->spare;
         }
     }
     pthread_mutex_destroy(&a->lock);
@@ -377,7 +384,7 @@ int arena_extend(arena_t *a, size_t extra)
     if (b == NULL)
         return -1;
     /* Next in line: arena__alloc_in_new_block takes the head spare first. */
-    b->prev = a->spare;
+    b->next = a->spare;
     a->spare = b;
     ARENA__INVARIANTS(a);
     return 0;
@@ -385,25 +392,32 @@ int arena_extend(arena_t *a, size_t extra)
 
 /* ---- rewinding ------------------------------------------------------------------ */
 
-/* Ends everything after (target, pos).  target must be in the chain. */
+/* Ends everything after (target, pos).  target must be in the chain.
+ * O(1) in a release build; the debug tools (fill, poison, memcheck) need a
+ * walk over the released blocks. */
 static void arena__rewind(arena_t *a, arena__block_t *target, uintptr_t pos)
 {
     arena__note_peak(a);
     uintptr_t top = a->hot.pos;
-    while (a->cur != target) {
-        arena__block_t *b = a->cur;
-        uintptr_t d = arena__data(b);
-        arena__mark_released(a, b, d, (size_t)(top - d));
-        a->cur = b->prev;
-        top = a->cur->top;
-        b->top = d;
-        b->used_before = 0;
-        b->prev = a->spare;
-        a->spare = b;
+    if (ARENA_DEBUG >= 1 || a->checked) {
+        for (arena__block_t *b = a->cur; b != target; b = b->prev) {
+            uintptr_t d = arena__data(b);
+            arena__mark_released(a, b, d, (size_t)(top - d));
+            top = b->prev->top;
+        }
+    } else if (target != a->cur) {
+        top = target->top;
     }
-    /* The loop pushed newest first, so the oldest released block is now the
-     * head of the spare list: the next block taken is the one used first. */
     arena__mark_released(a, target, pos, (size_t)(top - pos));
+    if (target != a->cur) {
+        /* Splice target->next .. cur (oldest first) in front of the spares:
+         * the next block taken is the one this position moved on to before,
+         * so a replay lands on the same addresses. */
+        a->cur->next = a->spare;
+        a->spare = target->next;
+        target->next = NULL;
+        a->cur = target;
+    }
     a->limit = arena__block_end(target);
     a->tag = arena__new_tag();
     arena__publish(a, pos);
@@ -429,7 +443,7 @@ void arena_trim(arena_t *a)
         return;
     while (a->spare != NULL) {
         arena__block_t *b = a->spare;
-        a->spare = b->prev;
+        a->spare = b->next;
         arena__block_free(a, b);
     }
     ARENA__INVARIANTS(a);
@@ -540,7 +554,7 @@ size_t arena_blocks(const arena_t *a, arena_block_info_t *out, size_t max)
         }
     }
     i = chain;
-    for (const arena__block_t *b = a->spare; b != NULL; b = b->prev, i++) {
+    for (const arena__block_t *b = a->spare; b != NULL; b = b->next, i++) {
         if (out != NULL && i < max) {
             out[i].start = (const void *)arena__data(b);
             out[i].size = b->size;
@@ -599,6 +613,8 @@ int arena_check(const arena_t *a, const char **why)
         taken += b->alloc_size;
         if (b->prev == NULL)
             break;
+        if (b->prev->next != b)
+            return arena__broken(why, "an older block's next link does not lead back");
         newer = b;
         b = b->prev;
         top = b->top;
@@ -607,13 +623,13 @@ int arena_check(const arena_t *a, const char **why)
         return arena__broken(why, "chain does not end at the first block");
     if (b->used_before != 0)
         return arena__broken(why, "first block has used_before != 0");
-    for (b = a->spare; b != NULL; b = b->prev) {
+    if (a->cur->next != NULL)
+        return arena__broken(why, "the current block has a next block");
+    for (b = a->spare; b != NULL; b = b->next) {
         if (++count > a->nblocks)
             return arena__broken(why, "more blocks than the block count (cycle?)");
         if (b == a->first || b->origin != ARENA__ORIGIN_BACKING)
             return arena__broken(why, "the first block is on the spare list");
-        if (b->top != arena__data(b))
-            return arena__broken(why, "a spare block is not empty");
         capacity += b->size;
         taken += b->alloc_size;
     }

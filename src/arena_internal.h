@@ -11,8 +11,9 @@
  *
  * Every other block is one backing request: [block hdr][pad][data ...].
  * Blocks in use form a chain from the current block (a->cur) back to the
- * first block through `prev`; blocks kept for reuse form the spare list
- * (a->spare), linked through the same field.  Data starts at the block
+ * first block through `prev`, and forward through `next`; blocks kept for
+ * reuse form the spare list (a->spare), linked through `next`, so a rewind
+ * moves the blocks after its target onto the spare list in one splice.  Data starts at the block
  * header rounded up to ARENA_DEFAULT_ALIGNMENT.
  *
  * Invariants (checked by arena_check):
@@ -89,7 +90,8 @@ void arena__assert_fail(const char *file, int line, const char *msg);
 enum { ARENA__ORIGIN_BACKING = 0, ARENA__ORIGIN_EMBEDDED = 1 };
 
 typedef struct arena__block {
-    struct arena__block *prev; /* chain: older block; spare list: next spare */
+    struct arena__block *prev; /* chain: older block (stale on a spare) */
+    struct arena__block *next; /* chain: newer block (NULL for cur); spare list: next spare */
     size_t size;               /* data bytes */
     size_t used_before;        /* arena `used` when this block became current */
     uintptr_t top;             /* end of used data when it stopped being current */

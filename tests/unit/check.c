@@ -56,7 +56,8 @@ static void names_each_broken_invariant(void **state)
     BREAK_FIELD(a, a->cur->used_before, a->cur->used_before + 1, "used_before disagrees");
     BREAK_FIELD(a, a->first, a->cur, "does not end at the first");
     BREAK_FIELD(a, a->first->used_before, 5, "used_before");
-    BREAK_FIELD(a, a->spare->top, arena__data(a->spare) + 16, "spare block is not empty");
+    BREAK_FIELD(a, a->cur->prev->next, NULL, "next link does not lead back");
+    BREAK_FIELD(a, a->cur->next, a->spare, "current block has a next block");
     BREAK_FIELD(a, a->spare->origin, ARENA__ORIGIN_EMBEDDED, "first block is on the spare list");
     BREAK_FIELD(a, a->nblocks, a->nblocks + 1, "block count disagrees");
     BREAK_FIELD(a, a->capacity, a->capacity + 1, "capacity");
