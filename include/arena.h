@@ -273,8 +273,9 @@ ARENA_API char *arena_vsprintf(arena_t *a, const char *fmt, va_list ap) ARENA__P
 ARENA_API int arena_extend(arena_t *a, size_t extra);
 
 /* Ends every allocation; keeps every block for reuse (the first block
- * becomes current, the others spare).  O(blocks).  Use arena_trim to give
- * spare blocks back. */
+ * becomes current, the others spare).  O(1) in a release build, O(blocks)
+ * with debug fill or a memory tool.  Use arena_trim to give spare blocks
+ * back. */
 ARENA_API void arena_reset(arena_t *a);
 
 /* Gives every spare block back to the backing allocator (the first block
@@ -292,7 +293,8 @@ ARENA_API arena_mark_t arena_save(arena_t *a);
  * after it, and arena_reset invalidates all.  A debug build stops with a
  * message on a foreign or invalidated mark; a release build ignores a
  * foreign mark or one whose block the arena no longer uses.  O(blocks
- * released). */
+ * between the mark and the current block) to find the mark's block; the
+ * release itself is O(1) in a release build. */
 ARENA_API void arena_restore(arena_t *a, arena_mark_t mark);
 
 /* ---- introspection ----------------------------------------------------- */
