@@ -66,6 +66,7 @@ mkdir -p "$imgdir"
 # ---- which allocator serves each binary --------------------------------------
 variants=()
 : > "$out/machine.md.tmp"
+trap 'rm -f "$out/machine.md.tmp"' EXIT
 for v in glibc jemalloc tcmalloc mimalloc; do
   [ -x "$BIN/bench-$v" ] || { echo "bench.sh: no bench-$v (peer missing?)" >&2; continue; }
   if ! line=$("$BIN/bench-$v" --check); then
