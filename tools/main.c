@@ -6,6 +6,7 @@
 #include "shell.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,8 +230,24 @@ static char *history_path(void)
     return p;
 }
 
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
 static int run_interactive(shell_t *sh)
 {
+    /* Ctrl-C abandons the line being typed, as in a login shell, instead of
+     * ending the session (and the arena with it). */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+
     rl_readline_name = "arena-shell";
     rl_attempted_completion_function = complete;
     using_history();
@@ -247,7 +264,13 @@ static int run_interactive(shell_t *sh)
     char *line;
     for (;;) {
         fflush(stdout);
+        interrupted = 0;
         line = readline("arena> ");
+        if (interrupted) {
+            free(line);
+            putchar('\n');
+            continue;
+        }
         if (line == NULL) {
             putchar('\n');
             break;

@@ -2,8 +2,8 @@
 # interactive.sh SHELL TMUX -- drives arena-shell through a real pseudo-
 # terminal (detached tmux sessions, each on its own socket in a temp dir) and checks the
 # prompt, the "more memory?" offer after a fixed arena fills up (more, reset,
-# quit), history (Up recalls the last line), and that Ctrl-D leaves with
-# status 0.  Every wait is bounded.
+# quit), history (Up recalls the last line), Ctrl-C abandoning a line, and
+# that Ctrl-D leaves with status 0.  Every wait is bounded.
 set -u
 shell=$1
 tmux_exe=$2
@@ -67,7 +67,7 @@ start() {
 
 keys() { T send-keys -t s "$@"; }
 
-# 1. Prompt, the offer, "more", the default amount, history, Ctrl-D.
+# 1. Prompt, the offer, "more", the default amount, history, Ctrl-C, Ctrl-D.
 start
 keys "new 1K fixed" Enter
 wait_for "new arena: first block 1024 bytes"
@@ -91,6 +91,15 @@ keys C-u "alloc 16" Enter
 wait_for "#2: 16 bytes"
 keys Up Enter
 wait_for "#3: 16 bytes"
+# Ctrl-C abandons the half-typed line and keeps the session and its arena.
+keys "alloc 999 as dropped"
+wait_for "arena> alloc 999 as dropped"
+keys C-c
+sleep 0.3
+keys "list" Enter
+wait_for "#3 "
+T capture-pane -p -t s | grep -q "^dropped " && fail "Ctrl-C: the abandoned line ran"
+[ -s "$tmp/status" ] && fail "Ctrl-C ended the session"
 keys C-d
 status=$(dead_status)
 [ "$status" = 0 ] || fail "Ctrl-D: exit status '$status', want 0"
@@ -129,4 +138,4 @@ keys "q" Enter
 status=$(dead_status)
 [ "$status" = 0 ] || fail "quit from the offer: exit status '$status', want 0"
 
-echo "ok: prompt, more-memory offer (more/reset/cancel/quit), history, Ctrl-D"
+echo "ok: prompt, more-memory offer (more/reset/cancel/quit), history, Ctrl-C, Ctrl-D"
