@@ -107,6 +107,11 @@ step_fuzz() {
         return 0
     fi
     run_ctest fuzz -L fuzz -j1
+    local rc=$?
+    # What each fuzzer reached: executions and coverage (libFuzzer's DONE line).
+    grep -hE '^(run_fuzz: executions|#[0-9]+[[:space:]]+DONE)' \
+        "$B/fuzz/Testing/Temporary/LastTest.log" 2>/dev/null | sed 's/^/  /'
+    return $rc
 }
 step_install() {
     local prefix="$B/prefix"

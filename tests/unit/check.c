@@ -56,6 +56,9 @@ static void names_each_broken_invariant(void **state)
     BREAK_FIELD(a, a->cur->used_before, a->cur->used_before + 1, "used_before disagrees");
     BREAK_FIELD(a, a->first, a->cur, "does not end at the first");
     BREAK_FIELD(a, a->first->used_before, 5, "used_before");
+    arena_t *one = arena_create(256); /* first == cur: nothing newer to compare */
+    BREAK_FIELD(one, one->first->used_before, 5, "first block has used_before");
+    arena_destroy(one);
     BREAK_FIELD(a, a->cur->prev->next, NULL, "next link does not lead back");
     BREAK_FIELD(a, a->cur->next, a->spare, "current block has a next block");
     BREAK_FIELD(a, a->spare->origin, ARENA__ORIGIN_EMBEDDED, "first block is on the spare list");
