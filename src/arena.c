@@ -82,21 +82,12 @@ static bool arena__round(size_t n, size_t *out)
     return true;
 }
 
-void arena__set_window(arena_t *a)
+void arena__publish(arena_t *a, uintptr_t pos)
 {
-    /* Publish the end before the position: a thread on the lock-free path
-     * that sees the new position must also see the new end (thread.c). */
-    uintptr_t pos = a->hot.pos;
+    /* The end before the position: a thread on the lock-free path that sees
+     * the new position must also see the new end (thread.c).  In checked
+     * mode the inline window is empty, so every allocation comes out of line. */
     __atomic_store_n(&a->hot.end, a->checked ? pos : a->limit, __ATOMIC_RELEASE);
-}
-
-static void arena__publish(arena_t *a, uintptr_t pos)
-{
-    if (a->checked) {
-        __atomic_store_n(&a->hot.end, pos, __ATOMIC_RELEASE);
-    } else {
-        __atomic_store_n(&a->hot.end, a->limit, __ATOMIC_RELEASE);
-    }
     __atomic_store_n(&a->hot.pos, pos, __ATOMIC_RELEASE);
 }
 
@@ -121,8 +112,8 @@ static void arena__block_init(arena_t *a, arena__block_t *b, size_t size, size_t
 }
 
 /* A new block of at least `size` data bytes from the backing allocator, or
- * NULL/ENOMEM.  `fit_cap`: when the cap cannot take `size`, settle for what
- * is left if that still holds `need` bytes (the last block under a cap). */
+ * NULL/ENOMEM.  When max_size cannot take `size`, settle for what the cap
+ * still allows if that holds `need` bytes (the last block under a cap). */
 static arena__block_t *arena__block_new(arena_t *a, size_t size, size_t need)
 {
     size_t room = a->max_size - a->taken;
@@ -133,7 +124,7 @@ static arena__block_t *arena__block_new(arena_t *a, size_t size, size_t need)
         size = (room - ARENA__BLOCK_HDR) & ~(ARENA_DEFAULT_ALIGNMENT - 1);
     }
     size_t total = ARENA__BLOCK_HDR + size;
-    void *mem = arena__backing_alloc(a, total);
+    void *mem = arena__backing_alloc(&a->backing, total);
     if (mem == NULL)
         return arena__fail(ENOMEM);
     arena__block_t *b = (arena__block_t *)mem;
@@ -153,7 +144,7 @@ static void arena__block_free(arena_t *a, arena__block_t *b)
         arena__unpoison(arena__data(b), b->size);
         arena__vg_block_gone(b);
     }
-    arena__backing_release(a, b, b->alloc_size);
+    arena__backing_release(&a->backing, b, b->alloc_size);
 }
 
 /* Does [align_up(data(b)), +size) fit in b? */
@@ -240,8 +231,7 @@ void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment)
     if (pad <= avail && size <= avail - pad) {
         /* Checked mode, or a caller that skipped the inline path. */
         uintptr_t p = pos + pad;
-        a->hot.pos = p + size;
-        arena__set_window(a);
+        arena__publish(a, p + size);
         arena__mark_allocated(a, p, size);
         return (void *)p;
     }
@@ -258,11 +248,7 @@ static void arena__init(arena_t *a, const arena_options_t *o, size_t max_size)
     a->checked = arena__running_checked();
     a->id = arena__new_tag();
     a->tag = arena__new_tag();
-    if (o->backing.alloc != NULL) {
-        a->backing = o->backing;
-    } else {
-        a->default_backing = true;
-    }
+    a->backing = o->backing; /* all NULL: the default */
     pthread_mutex_init(&a->lock, NULL);
 }
 
@@ -274,15 +260,16 @@ static arena_t *arena__start(arena_t *a, arena__block_t *b, size_t data_size, si
     a->capacity = data_size;
     a->nblocks = 1;
     a->limit = arena__block_end(b);
-    a->hot.pos = arena__data(b);
-    if (later < ARENA__MIN_BLOCK || !arena__round(later, &later))
-        later = later < ARENA__MIN_BLOCK ? ARENA__MIN_BLOCK : ARENA_MAX_GROWTH_BLOCK;
+    if (later < ARENA__MIN_BLOCK)
+        later = ARENA__MIN_BLOCK;
+    else if (!arena__round(later, &later))
+        later = ARENA_MAX_GROWTH_BLOCK;
     a->next_size = later;
     /* Per-thread chunks: big enough that the compare-and-swap is rare,
      * small enough that a thread's unused tail wastes little of a block. */
     size_t chunk = (data_size / 4) & ~(size_t)63;
     a->ts_chunk = chunk < 256 ? 256 : chunk > 16384 ? 16384 : chunk;
-    arena__set_window(a);
+    arena__publish(a, arena__data(b));
     ARENA__INVARIANTS(a);
     return a;
 }
@@ -316,10 +303,7 @@ arena_t *arena_create_with(const arena_options_t *o)
     if (total > max_size)
         return arena__fail(ENOMEM);
 
-    arena_t probe; /* the backing seam needs the hooks before the arena exists */
-    arena__init(&probe, o, max_size);
-    pthread_mutex_destroy(&probe.lock);
-    void *mem = arena__backing_alloc(&probe, total);
+    void *mem = arena__backing_alloc(&o->backing, total);
     if (mem == NULL)
         return arena__fail(ENOMEM);
     arena_t *a = (arena_t *)mem;
@@ -362,8 +346,8 @@ void arena_destroy(arena_t *a)
     }
     pthread_mutex_destroy(&a->lock);
     if (a->own_self) {
-        arena_t copy = *a; /* the release call must not read freed memory */
-        arena__backing_release(&copy, a, copy.self_size);
+        arena_backing_t hooks = a->backing; /* not read from the memory being freed */
+        arena__backing_release(&hooks, a, a->self_size);
     }
 }
 

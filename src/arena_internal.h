@@ -127,8 +127,7 @@ struct arena {
      * mark lies at or before it, so realloc never resizes in place across it. */
     arena__block_t *mark_block;
     uintptr_t mark_pos;
-    arena_backing_t backing;
-    bool default_backing;
+    arena_backing_t backing; /* alloc == NULL: malloc behind the block cache */
     pthread_mutex_t lock;
 #if ARENA_DEBUG >= 1
     /* Valid marks, LIFO, for catching stale ones.  Only the newest
@@ -180,13 +179,14 @@ void arena__mark_released(arena_t *a, arena__block_t *b, uintptr_t p, size_t siz
  * allocates from it; NULL with errno, arena unchanged, on failure.  The
  * caller holds a->lock on the thread-safe path. */
 void *arena__alloc_in_new_block(arena_t *a, size_t size, size_t alignment, uintptr_t cur_top);
-/* Publishes the current block's window to the inline path. */
-void arena__set_window(arena_t *a);
+/* Sets the position and publishes the inline window (end, then position,
+ * with release stores) for the current block. */
+void arena__publish(arena_t *a, uintptr_t pos);
 
 /* Backing seam (backing.c).  The default backing is malloc behind the
  * process-wide cache. */
-void *arena__backing_alloc(arena_t *a, size_t size);
-void arena__backing_release(arena_t *a, void *p, size_t size);
+void *arena__backing_alloc(const arena_backing_t *hooks, size_t size);
+void arena__backing_release(const arena_backing_t *hooks, void *p, size_t size);
 
 /* Debug-level memory tools (debug.c). */
 void arena__poison(uintptr_t p, size_t size);

@@ -95,19 +95,19 @@ static void arena__default_release(void *p, size_t size)
     free(p);
 }
 
-void *arena__backing_alloc(arena_t *a, size_t size)
+void *arena__backing_alloc(const arena_backing_t *hooks, size_t size)
 {
-    if (a->default_backing)
+    if (hooks->alloc == NULL)
         return arena__default_alloc(size);
-    return a->backing.alloc(a->backing.user, size);
+    return hooks->alloc(hooks->user, size);
 }
 
-void arena__backing_release(arena_t *a, void *p, size_t size)
+void arena__backing_release(const arena_backing_t *hooks, void *p, size_t size)
 {
-    if (a->default_backing)
+    if (hooks->alloc == NULL)
         arena__default_release(p, size);
     else
-        a->backing.release(a->backing.user, p, size);
+        hooks->release(hooks->user, p, size);
 }
 
 /* Frees cached blocks until at most `keep` bytes remain. */

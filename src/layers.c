@@ -54,13 +54,11 @@ void *arena_realloc(arena_t *a, void *ptr, size_t old_size, size_t new_size)
             a->peak = used;
         /* Under memcheck the pool trim cuts the chunk down to new_size. */
         arena__mark_released(a, a->cur, p + new_size, old_size - new_size);
-        a->hot.pos = p + new_size;
-        arena__set_window(a);
+        arena__publish(a, p + new_size);
         return ptr;
     }
     if (last && !marked && new_size - old_size <= (size_t)(a->limit - pos)) {
-        a->hot.pos = p + new_size;
-        arena__set_window(a);
+        arena__publish(a, p + new_size);
         arena__mark_grown(a, p, old_size, new_size);
         return ptr;
     }
@@ -107,8 +105,7 @@ char *arena_vsprintf(arena_t *a, const char *fmt, va_list ap)
         n = vsnprintf(avail ? dst : NULL, avail, fmt, aq);
         if (n >= 0 && (size_t)n < avail) {
             va_end(aq);
-            a->hot.pos += (size_t)n + 1;
-            arena__set_window(a);
+            arena__publish(a, (uintptr_t)dst + (size_t)n + 1);
             return dst;
         }
     } else {
