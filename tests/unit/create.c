@@ -151,6 +151,26 @@ static void buffer_exact_overhead(void **state)
     arena_destroy(a);
 }
 
+static void buffer_with_huge_block_size(void **state)
+{
+    (void)state;
+    /* With a buffer, block_size only sizes later blocks; one too big to round
+     * up falls back to the growth cap instead of wrapping around. */
+    static unsigned char buf[1024];
+    counting_backing_t c = {0};
+    arena_options_t o = counting_options(&c, SIZE_MAX);
+    o.buffer = buf;
+    o.buffer_size = sizeof buf;
+    arena_t *a = arena_create_with(&o);
+    assert_non_null(a);
+    assert_non_null(arena_alloc(a, arena_stats(a).capacity + 1));
+    arena_block_info_t info[2];
+    assert_int_equal(arena_blocks(a, info, 2), 2);
+    assert_int_equal(info[1].size, ARENA_MAX_GROWTH_BLOCK);
+    arena_destroy(a);
+    assert_int_equal(c.outstanding, 0);
+}
+
 static void destroy_null_is_noop(void **state)
 {
     (void)state;
@@ -176,6 +196,7 @@ int main(void)
         cmocka_unit_test(buffer_fixed_never_touches_heap),
         cmocka_unit_test(buffer_unaligned_and_growable),
         cmocka_unit_test(buffer_exact_overhead),
+        cmocka_unit_test(buffer_with_huge_block_size),
         cmocka_unit_test(destroy_null_is_noop),
     };
     return cmocka_run_group_tests_name("create", tests, NULL, NULL);
