@@ -319,17 +319,26 @@ ARENA_API int arena_check(const arena_t *a, const char **why);
 /* ---- the process-wide block cache -------------------------------------- */
 
 /* Blocks of destroyed (or trimmed) arenas that use the default backing go
- * to a small process-wide cache that arena_create takes from, so short-lived
- * arenas do not pay for fresh pages each time.  It holds at most
- * arena_cache_limit() bytes (default ARENA_CACHE_DEFAULT_LIMIT); blocks
- * larger than a quarter of the limit bypass it.  Thread-safe. */
+ * to a process-wide cache that new blocks of exactly the same size are taken
+ * from, so short-lived arenas do not pay for fresh pages each time.  Two
+ * tiers, each with its cap:
+ *   - blocks under 4 MiB stay resident, at most arena_cache_limit() bytes
+ *     (default ARENA_CACHE_DEFAULT_LIMIT), each at most a quarter of it;
+ *   - blocks of 4 MiB and up (big arenas) are kept after madvise(MADV_FREE),
+ *     at most arena_cache_lazy_limit() bytes (ARENA_CACHE_DEFAULT_LAZY_LIMIT):
+ *     the kernel may take their pages back whenever it needs memory, and a
+ *     reuse that finds them still there costs no page faults.
+ * Thread-safe; a mutex is taken once per block, never per allocation. */
 #define ARENA_CACHE_DEFAULT_LIMIT ((size_t)32 * 1024 * 1024)
+#define ARENA_CACHE_DEFAULT_LAZY_LIMIT ((size_t)1024 * 1024 * 1024)
 
-/* Sets the cache's cap in bytes (0 disables it) and returns the old cap;
- * shrinking the cap frees what no longer fits. */
+/* Set a tier's cap in bytes (0 disables the tier) and return the old cap;
+ * lowering a cap frees what no longer fits. */
 ARENA_API size_t arena_cache_set_limit(size_t bytes);
 ARENA_API size_t arena_cache_limit(void);
-/* Bytes the cache holds now. */
+ARENA_API size_t arena_cache_set_lazy_limit(size_t bytes);
+ARENA_API size_t arena_cache_lazy_limit(void);
+/* Bytes the cache holds now, both tiers. */
 ARENA_API size_t arena_cache_size(void);
 /* Frees every cached block to the system. */
 ARENA_API void arena_cache_release(void);

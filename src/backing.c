@@ -9,14 +9,17 @@
  *
  * The cache exists because the cost that dominates short-lived arenas is
  * not the allocator's bookkeeping but first-touch page faults on memory
- * fresh from the system.  A destroyed arena's blocks are kept (up to
- * arena_cache_limit() bytes and ARENA__CACHE_SLOTS blocks) and handed to the
- * next request of exactly the same size, already faulted in.  Exact sizes
- * keep the arithmetic of callers (a fixed arena of N bytes serves N bytes,
- * max_size accounting) independent of what happens to be cached.  Blocks
- * over a quarter of the limit bypass the cache so one huge arena cannot
- * flush it.  A mutex guards it: it is touched once per block, not per
- * allocation.
+ * fresh from the system.  A destroyed arena's blocks are kept and handed to
+ * the next request of exactly the same size, already faulted in.  Exact
+ * sizes keep the arithmetic of callers (a fixed arena of N bytes serves N
+ * bytes, max_size accounting) independent of what happens to be cached.
+ * Small blocks are kept resident under a small cap (one huge arena cannot
+ * flush them: each is at most a quarter of the cap).  Large blocks are kept
+ * under a larger cap but only after MADV_FREE: the memory stays mapped and,
+ * unless the kernel needed it meanwhile, comes back without a fault, while
+ * the system can reclaim it at any time, so a big cache does not hold memory
+ * that anything else wants.  A mutex guards the slots: it is taken once per
+ * block, not per allocation.
  *
  * Large blocks (ARENA__HUGE_MIN and up) from malloc are advised to use
  * transparent huge pages where the kernel offers them (MADV_HUGEPAGE on the
@@ -47,16 +50,54 @@ static void arena__advise_huge(void *p, size_t size)
 
 #define ARENA__CACHE_SLOTS 64
 
+/* Two tiers share the slots.  Small blocks stay resident, up to `limit`.
+ * Large blocks (ARENA__HUGE_MIN and up: the blocks of big arenas) are kept
+ * up to `lazy_limit` after MADV_FREE, which lets the kernel take their pages
+ * back whenever it needs memory, and costs nothing on reuse if it did not:
+ * the memory is cached without being held. */
 static struct {
     pthread_mutex_t lock;
     size_t limit;
-    size_t bytes;
+    size_t lazy_limit;
+    size_t bytes;      /* small tier */
+    size_t lazy_bytes; /* large tier */
     size_t n;
     struct {
         void *p;
         size_t size;
     } slot[ARENA__CACHE_SLOTS];
-} arena__cache = {PTHREAD_MUTEX_INITIALIZER, ARENA_CACHE_DEFAULT_LIMIT, 0, 0, {{NULL, 0}}};
+} arena__cache = {PTHREAD_MUTEX_INITIALIZER,
+                  ARENA_CACHE_DEFAULT_LIMIT,
+                  ARENA_CACHE_DEFAULT_LAZY_LIMIT,
+                  0,
+                  0,
+                  0,
+                  {{NULL, 0}}};
+
+static bool arena__large(size_t size)
+{
+    return size >= ARENA__HUGE_MIN;
+}
+
+static size_t *arena__tier_bytes(size_t size)
+{
+    return arena__large(size) ? &arena__cache.lazy_bytes : &arena__cache.bytes;
+}
+
+/* MADV_FREE on the page-aligned interior; false where the system has none. */
+static bool arena__advise_free(void *p, size_t size)
+{
+#ifdef MADV_FREE
+    uintptr_t page = 4096;
+    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1);
+    uintptr_t hi = ((uintptr_t)p + size) & ~(page - 1);
+    return hi <= lo || madvise((void *)lo, (size_t)(hi - lo), MADV_FREE) == 0;
+#else
+    (void)p;
+    (void)size;
+    return false;
+#endif
+}
 
 static void *arena__default_alloc(size_t size)
 {
@@ -67,32 +108,51 @@ static void *arena__default_alloc(size_t size)
         if (arena__cache.slot[i].size == size) {
             p = arena__cache.slot[i].p;
             arena__cache.slot[i] = arena__cache.slot[--arena__cache.n];
-            arena__cache.bytes -= size;
+            *arena__tier_bytes(size) -= size;
             break;
         }
     }
     pthread_mutex_unlock(&arena__cache.lock);
     if (p == NULL) {
         p = malloc(size);
-        if (p != NULL && size >= ARENA__HUGE_MIN)
+        if (p != NULL && arena__large(size))
             arena__advise_huge(p, size);
     }
     return p;
 }
 
+/* Room in the block's tier (the caller holds the lock). */
+static bool arena__cache_fits(size_t size)
+{
+    if (arena__cache.n == ARENA__CACHE_SLOTS)
+        return false;
+    if (arena__large(size))
+        return size <= arena__cache.lazy_limit - arena__cache.lazy_bytes;
+    return size <= arena__cache.limit / 4 && size <= arena__cache.limit - arena__cache.bytes;
+}
+
 static void arena__default_release(void *p, size_t size)
 {
     pthread_mutex_lock(&arena__cache.lock);
-    if (size <= arena__cache.limit / 4 && arena__cache.n < ARENA__CACHE_SLOTS
-        && size <= arena__cache.limit - arena__cache.bytes) {
-        arena__cache.slot[arena__cache.n].p = p;
-        arena__cache.slot[arena__cache.n].size = size;
-        arena__cache.n++;
-        arena__cache.bytes += size;
-        p = NULL;
-    }
+    bool keep = arena__cache_fits(size);
     pthread_mutex_unlock(&arena__cache.lock);
-    free(p);
+    /* The advice is a system call: outside the lock, before the block is
+     * visible to another thread. */
+    if (keep && arena__large(size))
+        keep = arena__advise_free(p, size);
+    if (keep) {
+        pthread_mutex_lock(&arena__cache.lock);
+        keep = arena__cache_fits(size); /* another thread may have filled it */
+        if (keep) {
+            arena__cache.slot[arena__cache.n].p = p;
+            arena__cache.slot[arena__cache.n].size = size;
+            arena__cache.n++;
+            *arena__tier_bytes(size) += size;
+        }
+        pthread_mutex_unlock(&arena__cache.lock);
+    }
+    if (!keep)
+        free(p);
 }
 
 void *arena__backing_alloc(const arena_backing_t *hooks, size_t size)
@@ -110,16 +170,20 @@ void arena__backing_release(const arena_backing_t *hooks, void *p, size_t size)
         hooks->release(hooks->user, p, size);
 }
 
-/* Frees cached blocks until at most `keep` bytes remain. */
-static void arena__cache_shrink(size_t keep)
+/* Frees cached blocks of one tier until at most `keep` bytes of it remain. */
+static void arena__cache_shrink(bool large, size_t keep)
 {
     for (;;) {
         void *p = NULL;
         pthread_mutex_lock(&arena__cache.lock);
-        if (arena__cache.bytes > keep && arena__cache.n > 0) {
-            arena__cache.n--;
-            p = arena__cache.slot[arena__cache.n].p;
-            arena__cache.bytes -= arena__cache.slot[arena__cache.n].size;
+        size_t *bytes = large ? &arena__cache.lazy_bytes : &arena__cache.bytes;
+        for (size_t i = arena__cache.n; *bytes > keep && i-- > 0;) {
+            if (arena__large(arena__cache.slot[i].size) == large) {
+                p = arena__cache.slot[i].p;
+                *bytes -= arena__cache.slot[i].size;
+                arena__cache.slot[i] = arena__cache.slot[--arena__cache.n];
+                break;
+            }
         }
         pthread_mutex_unlock(&arena__cache.lock);
         if (p == NULL)
@@ -134,7 +198,7 @@ size_t arena_cache_set_limit(size_t bytes)
     size_t old = arena__cache.limit;
     arena__cache.limit = bytes;
     pthread_mutex_unlock(&arena__cache.lock);
-    arena__cache_shrink(bytes);
+    arena__cache_shrink(false, bytes);
     return old;
 }
 
@@ -146,15 +210,34 @@ size_t arena_cache_limit(void)
     return v;
 }
 
+size_t arena_cache_set_lazy_limit(size_t bytes)
+{
+    pthread_mutex_lock(&arena__cache.lock);
+    size_t old = arena__cache.lazy_limit;
+    arena__cache.lazy_limit = bytes;
+    pthread_mutex_unlock(&arena__cache.lock);
+    arena__cache_shrink(true, bytes);
+    return old;
+}
+
+size_t arena_cache_lazy_limit(void)
+{
+    pthread_mutex_lock(&arena__cache.lock);
+    size_t v = arena__cache.lazy_limit;
+    pthread_mutex_unlock(&arena__cache.lock);
+    return v;
+}
+
 size_t arena_cache_size(void)
 {
     pthread_mutex_lock(&arena__cache.lock);
-    size_t v = arena__cache.bytes;
+    size_t v = arena__cache.bytes + arena__cache.lazy_bytes;
     pthread_mutex_unlock(&arena__cache.lock);
     return v;
 }
 
 void arena_cache_release(void)
 {
-    arena__cache_shrink(0);
+    arena__cache_shrink(false, 0);
+    arena__cache_shrink(true, 0);
 }

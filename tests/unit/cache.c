@@ -76,6 +76,44 @@ static void trimmed_spares_go_to_cache(void **state)
     arena_cache_release();
 }
 
+static void large_blocks_go_to_the_lazy_tier(void **state)
+{
+    (void)state;
+    arena_cache_release();
+    size_t big = (size_t)12 * 1024 * 1024; /* over a quarter of the resident cap */
+    assert_true(big > arena_cache_limit() / 4);
+    assert_int_equal(arena_cache_lazy_limit(), ARENA_CACHE_DEFAULT_LAZY_LIMIT);
+    arena_t *a = arena_create(big);
+    char *p = arena_alloc(a, 100);
+    arena_destroy(a);
+    assert_true(arena_cache_size() > big);
+    /* The same block comes back, writable, whatever the kernel did with
+     * its pages meanwhile. */
+    arena_t *b = arena_create(big);
+    assert_int_equal(arena_cache_size(), 0);
+    char *q = arena_alloc(b, big);
+    assert_ptr_equal(q, p);
+    memset(q, 0x5a, big);
+    assert_int_equal(q[big - 1], 0x5a);
+    arena_destroy(b);
+    /* Lowering the lazy cap frees what no longer fits; 0 disables the tier. */
+    size_t old = arena_cache_set_lazy_limit(0);
+    assert_int_equal(old, ARENA_CACHE_DEFAULT_LAZY_LIMIT);
+    assert_int_equal(arena_cache_size(), 0);
+    a = arena_create(big);
+    arena_destroy(a);
+    assert_int_equal(arena_cache_size(), 0);
+    arena_cache_set_lazy_limit(old);
+    /* Release empties both tiers. */
+    a = arena_create(big);
+    b = arena_create(8192);
+    arena_destroy(a);
+    arena_destroy(b);
+    assert_true(arena_cache_size() > big);
+    arena_cache_release();
+    assert_int_equal(arena_cache_size(), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -83,6 +121,7 @@ int main(void)
         cmocka_unit_test(only_exact_sizes_match),
         cmocka_unit_test(limit_is_honoured),
         cmocka_unit_test(trimmed_spares_go_to_cache),
+        cmocka_unit_test(large_blocks_go_to_the_lazy_tier),
     };
     return cmocka_run_group_tests_name("cache", tests, NULL, NULL);
 }
