@@ -114,6 +114,22 @@ static void large_blocks_go_to_the_lazy_tier(void **state)
     assert_int_equal(arena_cache_size(), 0);
 }
 
+static void slots_are_bounded(void **state)
+{
+    (void)state;
+    /* 80 small arenas fit the byte cap many times over, but the cache keeps
+     * at most 64 blocks and frees the rest. */
+    arena_cache_release();
+    arena_t *a[80];
+    for (int i = 0; i < 80; i++)
+        a[i] = arena_create(1024);
+    size_t one = arena_stats(a[0]).backing;
+    for (int i = 0; i < 80; i++)
+        arena_destroy(a[i]);
+    assert_int_equal(arena_cache_size(), 64 * one);
+    arena_cache_release();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -122,6 +138,7 @@ int main(void)
         cmocka_unit_test(limit_is_honoured),
         cmocka_unit_test(trimmed_spares_go_to_cache),
         cmocka_unit_test(large_blocks_go_to_the_lazy_tier),
+        cmocka_unit_test(slots_are_bounded),
     };
     return cmocka_run_group_tests_name("cache", tests, NULL, NULL);
 }
