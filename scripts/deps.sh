@@ -7,7 +7,7 @@ set -euo pipefail
 want=(cmake make gcc pkg-config libedit-dev)
 case "${1:-demo}" in
   demo) ;;
-  test) want+=(g++ clang libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux) ;;
+  test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux) ;;
   bench) want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
                 libapr1-dev libcjson-dev gnuplot-nox valgrind python3) ;;
   *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;

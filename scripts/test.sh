@@ -2,6 +2,7 @@
 # The test command: installs what the tests need (apt-get, only what is
 # missing), builds every configuration and runs every suite in it.
 #
+#   format    clang-format --dry-run over every C source
 #   release   gcc -O2 -DNDEBUG           all suites
 #   clang     clang -O2, -Werror build    all suites
 #   debug     gcc -O0, coverage, ARENA_VALGRIND; all suites, then all again under memcheck
@@ -26,7 +27,7 @@ fi
 
 B=${ARENA_BUILD_ROOT:-$root/build/test}
 J=$(nproc)
-STEPS=${ARENA_TEST_STEPS:-"release clang debug asan tsan fuzz install coverage"}
+STEPS=${ARENA_TEST_STEPS:-"format release clang debug asan tsan fuzz install coverage"}
 export CTEST_OUTPUT_ON_FAILURE=1
 # The library legitimately asks its backing for sizes malloc must refuse;
 # ASan's default is to abort on those instead of returning NULL.
@@ -83,6 +84,19 @@ step() { # step NAME: runs step_NAME, records failure
     fi
 }
 
+step_format() {
+    # Every C/C++ source matches .clang-format.
+    local bad
+    bad=$(find include src tools tests bench examples -name '*.[ch]' -o -name '*.cpp' |
+        grep -v '/corpus/' | xargs clang-format --dry-run 2>&1 | grep -c 'warning:' || true)
+    [ "$bad" -eq 0 ] || {
+        find include src tools tests bench examples -name '*.[ch]' -o -name '*.cpp' |
+            grep -v '/corpus/' | xargs clang-format --dry-run 2>&1 | grep 'warning:' | head -n 20
+        echo "format: $bad places differ from .clang-format (run clang-format -i)"
+        return 1
+    }
+    echo "format: every source matches .clang-format"
+}
 step_release() { build release gcc -DCMAKE_BUILD_TYPE=Release && run_ctest release; }
 step_clang() { build clang clang -DCMAKE_BUILD_TYPE=Release && run_ctest clang -LE 'shell'; }
 step_debug() {
