@@ -192,40 +192,44 @@ static void arena__cache_shrink(bool large, size_t keep)
     }
 }
 
-size_t arena_cache_set_limit(size_t bytes)
+/* Swaps a tier's cap (under the lock) and frees what no longer fits. */
+static size_t arena__cache_set_cap(bool large, size_t bytes)
 {
     pthread_mutex_lock(&arena__cache.lock);
-    size_t old = arena__cache.limit;
-    arena__cache.limit = bytes;
+    size_t *cap = large ? &arena__cache.lazy_limit : &arena__cache.limit;
+    size_t old = *cap;
+    *cap = bytes;
     pthread_mutex_unlock(&arena__cache.lock);
-    arena__cache_shrink(false, bytes);
+    arena__cache_shrink(large, bytes);
     return old;
+}
+
+static size_t arena__cache_read(const size_t *field)
+{
+    pthread_mutex_lock(&arena__cache.lock);
+    size_t v = *field;
+    pthread_mutex_unlock(&arena__cache.lock);
+    return v;
+}
+
+size_t arena_cache_set_limit(size_t bytes)
+{
+    return arena__cache_set_cap(false, bytes);
 }
 
 size_t arena_cache_limit(void)
 {
-    pthread_mutex_lock(&arena__cache.lock);
-    size_t v = arena__cache.limit;
-    pthread_mutex_unlock(&arena__cache.lock);
-    return v;
+    return arena__cache_read(&arena__cache.limit);
 }
 
 size_t arena_cache_set_lazy_limit(size_t bytes)
 {
-    pthread_mutex_lock(&arena__cache.lock);
-    size_t old = arena__cache.lazy_limit;
-    arena__cache.lazy_limit = bytes;
-    pthread_mutex_unlock(&arena__cache.lock);
-    arena__cache_shrink(true, bytes);
-    return old;
+    return arena__cache_set_cap(true, bytes);
 }
 
 size_t arena_cache_lazy_limit(void)
 {
-    pthread_mutex_lock(&arena__cache.lock);
-    size_t v = arena__cache.lazy_limit;
-    pthread_mutex_unlock(&arena__cache.lock);
-    return v;
+    return arena__cache_read(&arena__cache.lazy_limit);
 }
 
 size_t arena_cache_size(void)
