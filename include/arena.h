@@ -29,7 +29,12 @@
  *     number of threads may call arena_alloc_thread_safe() on one arena at
  *     once.  Nothing else may run concurrently with that (in particular not
  *     arena_alloc, reset, restore, extend, trim or destroy): order those
- *     with the allocating threads yourself (join, barrier, mutex).
+ *     with the allocating threads yourself (join, barrier, mutex).  Distinct
+ *     arenas are independent: any thread may use its own arenas while other
+ *     threads use theirs, and the process-wide state (the block cache, id
+ *     counters) is thread-safe and survives fork() in the child.
+ *
+ * ABI: docs/abi.md says what stays binary-compatible across 1.x releases.
  */
 #ifndef ARENA_H
 #define ARENA_H
@@ -44,9 +49,13 @@ extern "C" {
 #endif
 
 #define ARENA_VERSION_MAJOR 1
-#define ARENA_VERSION_MINOR 0
+#define ARENA_VERSION_MINOR 1
 #define ARENA_VERSION_PATCH 0
-#define ARENA_VERSION_STRING "1.0.0"
+#define ARENA_VERSION_STRING "1.1.0"
+/* One number that grows with every release: major * 10000 + minor * 100 +
+ * patch (10100 for 1.1.0), for #if tests against a minimum version. */
+#define ARENA_VERSION_NUMBER                                                                       \
+    (ARENA_VERSION_MAJOR * 10000 + ARENA_VERSION_MINOR * 100 + ARENA_VERSION_PATCH)
 
 /* ---- portability ------------------------------------------------------ */
 
@@ -56,26 +65,34 @@ extern "C" {
 #define ARENA_ALIGNOF(T) _Alignof(T)
 #endif
 
-#if defined(__GNUC__) || defined(__clang__)
-#define ARENA__LIKELY(x) __builtin_expect(!!(x), 1)
-#define ARENA__UNLIKELY(x) __builtin_expect(!!(x), 0)
-#define ARENA__PRINTF(f, a) __attribute__((format(printf, f, a)))
-#define ARENA__MALLOC __attribute__((malloc))
-#define ARENA__NOINLINE __attribute__((noinline))
-#else
-#define ARENA__LIKELY(x) (x)
-#define ARENA__UNLIKELY(x) (x)
-#define ARENA__PRINTF(f, a)
-#define ARENA__MALLOC
-#define ARENA__NOINLINE
-#endif
-
-#if defined(_WIN32) && defined(ARENA_SHARED_BUILD)
+/* Windows: define ARENA_DLL when linking against the DLL (the CMake target
+ * arena::arena_shared does it for you); nothing for the static library. */
+#if defined(_WIN32)
+#if defined(ARENA_BUILDING_DLL)
 #define ARENA_API __declspec(dllexport)
+#elif defined(ARENA_DLL)
+#define ARENA_API __declspec(dllimport)
+#else
+#define ARENA_API
+#endif
 #elif defined(__GNUC__) || defined(__clang__)
 #define ARENA_API __attribute__((visibility("default")))
 #else
 #define ARENA_API
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARENA__MALLOC __attribute__((malloc))
+#if defined(__MINGW32__) && !defined(__clang__)
+/* MinGW's gcc checks printf formats against msvcrt's, which lacks %zu;
+ * the library formats with the C99 printf. */
+#define ARENA__PRINTF(f, a) __attribute__((format(gnu_printf, f, a)))
+#else
+#define ARENA__PRINTF(f, a) __attribute__((format(printf, f, a)))
+#endif
+#else
+#define ARENA__MALLOC
+#define ARENA__PRINTF(f, a)
 #endif
 
 /* Alignment of arena_alloc(), like malloc's: alignof(max_align_t). */
@@ -85,7 +102,9 @@ extern "C" {
 #define ARENA_DEFAULT_BLOCK_SIZE ((size_t)64 * 1024)
 
 /* Regular blocks double in size up to this; a bigger request gets a block
- * of its own without changing the size of later blocks. */
+ * of its own without changing the size of later blocks.  A block_size
+ * larger than any block can be (PTRDIFF_MAX less a block header) is, for the
+ * blocks that follow a caller's buffer, this size instead. */
 #define ARENA_MAX_GROWTH_BLOCK ((size_t)64 * 1024 * 1024)
 
 /* Debug builds (ARENA_DEBUG >= 1 when the library was built) fill memory
@@ -95,6 +114,16 @@ extern "C" {
 #define ARENA_DEBUG_FRESH_BYTE 0xA5
 #define ARENA_DEBUG_FREED_BYTE 0xDE
 
+/* Debug builds record which marks are valid so that arena_restore can stop
+ * on a stale one.  The record starts with room for ARENA_DEBUG_MARK_WINDOW
+ * marks inside the arena and grows with malloc (never through the backing
+ * hooks, which see the same requests in debug and release builds), so every
+ * stale mark is caught.  A fixed arena in a caller's buffer (ARENA_FIXED
+ * with a buffer) never touches the heap: it keeps the newest
+ * ARENA_DEBUG_MARK_WINDOW valid marks; a restore to a mark older than those
+ * is accepted, and from then on every mark saved after it is caught. */
+#define ARENA_DEBUG_MARK_WINDOW 16
+
 /* ---- types ------------------------------------------------------------- */
 
 typedef struct arena arena_t;
@@ -103,7 +132,8 @@ typedef struct arena arena_t;
  * aligned to at least ARENA_DEFAULT_ALIGNMENT, or NULL; release gets back
  * exactly what alloc returned, with the same size.  Both are called with the
  * arena's lock held on the thread-safe path, never concurrently for one
- * arena.  This is also the seam where tests inject allocation failures. */
+ * arena.  Sizes never exceed PTRDIFF_MAX.  This is also the seam where tests
+ * inject allocation failures (see arena_testing.h). */
 typedef struct arena_backing {
     void *(*alloc)(void *user, size_t size);
     void (*release)(void *user, void *ptr, size_t size);
@@ -113,6 +143,10 @@ typedef struct arena_backing {
 /* Flags for arena_options_t.flags. */
 #define ARENA_FIXED 0x1u /* never add a block except through arena_extend */
 
+/* Options for arena_create_with().  Zero (`{0}` or memset) means the
+ * default for every field.  Fields are only ever added at the end
+ * (docs/abi.md): code that zeroes the struct and sets what it knows keeps
+ * its meaning in every 1.x release. */
 typedef struct arena_options {
     size_t block_size; /* data bytes in the first block; 0 picks ARENA_DEFAULT_BLOCK_SIZE
                           (with a buffer: 0 means "all of the buffer") */
@@ -125,7 +159,8 @@ typedef struct arena_options {
     arena_backing_t backing; /* all NULL: malloc/free (with the process-wide block cache) */
 } arena_options_t;
 
-/* A position in an arena, from arena_save(). Treat as opaque. */
+/* A position in an arena, from arena_save().  Opaque; its size and
+ * alignment are fixed for 1.x (docs/abi.md). */
 typedef struct arena_mark {
     void *block;
     uintptr_t pos;
@@ -134,6 +169,8 @@ typedef struct arena_mark {
     uint64_t serial;
 } arena_mark_t;
 
+/* Counters from arena_stats().  Fixed for 1.x: new counters come through
+ * new functions, never new fields. */
 typedef struct arena_stats {
     size_t used;      /* bytes handed out, alignment padding included (and the unused part
                          of per-thread chunks reserved by arena_alloc_thread_safe) */
@@ -157,40 +194,76 @@ typedef struct arena_block_info {
 #define ARENA_BLOCK_CURRENT 1 /* the block allocation bumps through */
 #define ARENA_BLOCK_SPARE 2   /* kept for reuse after reset/restore/extend */
 
-/* The first members of every arena: what the inline fast path reads.  Not
- * part of the API; never touch it. */
+/* ---- not API ------------------------------------------------------------
+ * What the inline functions below need from the library.  Never use these
+ * directly; their names and layout are fixed for 1.x only because compiled
+ * programs depend on them (docs/abi.md). */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ARENA__LIKELY(x) __builtin_expect(!!(x), 1)
+#define ARENA__UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define ARENA__LIKELY(x) (x)
+#define ARENA__UNLIKELY(x) (x)
+#endif
+
+/* The first members of every arena: what the inline fast path reads. */
 struct arena__hot {
     uintptr_t pos; /* next free byte of the current block */
     uintptr_t end; /* end of the space the inline path may use (<= block end) */
 };
 
+/* Bytes needed to move p up to a multiple of `alignment` (a power of two). */
+static inline size_t arena__padding(uintptr_t p, size_t alignment)
+{
+    return (size_t)(-p & (uintptr_t)(alignment - 1));
+}
+
+/* Everything the inline path does not serve: validation, a new block. */
+ARENA_API void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment);
+/* Sets errno to err and returns NULL. */
+ARENA_API void *arena__fail(int err);
+/* Sized entry point behind arena_create_with (see docs/abi.md). */
+ARENA_API arena_t *arena__create_sized(const arena_options_t *options, size_t options_size);
+
 /* ---- life cycle -------------------------------------------------------- */
 
 /* A growable arena whose first block holds at least `size` bytes (0: the
- * default).  One backing request.  NULL/ENOMEM on failure. */
+ * default).  One backing request.  NULL/ENOMEM on failure, also for a size
+ * no block can hold. */
 ARENA_API arena_t *arena_create(size_t size);
 
 /* An arena shaped by `options` (see arena_options_t).  NULL/EINVAL for a
  * NULL options, unknown flags, a buffer_size without a buffer, a buffer
  * too small for the bookkeeping (ARENA_BUFFER_OVERHEAD bytes), half a
  * backing (alloc without release or the reverse); NULL/ENOMEM when the
- * first block does not fit under max_size or the backing refuses. */
+ * first block does not fit under max_size or the backing refuses, or a
+ * first block of block_size bytes cannot exist.  With a caller's buffer,
+ * later blocks have block_size bytes (a block_size no block can hold means
+ * ARENA_MAX_GROWTH_BLOCK).  O(1), one backing request without a buffer.
+ *
+ * It is a macro over a sized entry point, so that a program built against
+ * this header passes the size of the options it knows; the function of the
+ * same name stays for programs built against 1.0 (it reads 1.0's fields). */
 ARENA_API arena_t *arena_create_with(const arena_options_t *options);
+#define arena_create_with(options) arena__create_sized((options), sizeof(arena_options_t))
 
 /* Releases every block to the backing allocator (blocks from the default
  * malloc backing may go to the process-wide cache, see arena_cache_*).
  * All pointers from the arena end.  NULL: no-op.  O(blocks). */
 ARENA_API void arena_destroy(arena_t *a);
 
-/* Most bytes of a caller buffer the arena uses for its own bookkeeping;
- * a buffer of ARENA_BUFFER_OVERHEAD + N bytes serves at least N bytes. */
+/* Most bytes of a caller's buffer the arena keeps for its bookkeeping: a
+ * buffer of ARENA_BUFFER_OVERHEAD + N bytes, wherever it starts, has a first
+ * block of at least N bytes, which begins at the default alignment (so it
+ * serves an allocation of N bytes at alignment 1 or the default alignment),
+ * in debug and release builds alike.  A constant expression that
+ * depends only on the pointer size (768 on 64-bit systems, 512 on 32-bit),
+ * so it can size a static buffer.  arena_buffer_overhead() returns it. */
+#define ARENA_BUFFER_OVERHEAD ((size_t)(256 + 64 * sizeof(void *)))
 ARENA_API size_t arena_buffer_overhead(void);
-#define ARENA_BUFFER_OVERHEAD (arena_buffer_overhead())
 
 /* ---- allocation -------------------------------------------------------- */
-
-ARENA_API void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment);
-ARENA_API void *arena__fail(int err);
 
 /* `size` bytes aligned to `alignment` (any power of two).  Inline when the
  * request fits in the current block; O(1) amortised, O(spare blocks) when a
@@ -201,7 +274,7 @@ static inline ARENA__MALLOC void *arena_alloc_aligned(arena_t *a, size_t size, s
     if (ARENA__LIKELY(h != NULL && (alignment & (alignment - 1)) == 0 && alignment != 0)) {
         uintptr_t pos = h->pos;
         size_t avail = (size_t)(h->end - pos);
-        size_t pad = (size_t)(-pos & (uintptr_t)(alignment - 1));
+        size_t pad = arena__padding(pos, alignment);
         /* Compare sizes, never a pointer past the end. */
         if (ARENA__LIKELY(pad <= avail && size <= avail - pad)) {
             h->pos = pos + pad + size;
@@ -221,21 +294,34 @@ static inline ARENA__MALLOC void *arena_alloc(arena_t *a, size_t size)
  * arena at once.  Lock-free on its fast path: each thread bumps through a
  * chunk of the arena's space cached for it (no atomics), and refills the
  * chunk with one compare-and-swap on the arena's position; the arena's lock
- * is taken only to add a block.  In sanitizer/valgrind-checked builds every
- * call takes the lock.  Stats count a reserved chunk as used. */
+ * is taken only to add a block.  Whenever arena_alloc_aligned would succeed
+ * on the arena at rest, this succeeds too (spare and extended blocks, the
+ * last room under max_size).  A thread keeps chunks for up to 8 arenas at a
+ * time; chunks start small and grow with use, so a thread that spreads
+ * requests over more arenas wastes little.  In sanitizer/valgrind-checked
+ * builds every call takes the lock.  Stats count a reserved chunk as used. */
 ARENA_API void *arena_alloc_thread_safe(arena_t *a, size_t size, size_t alignment);
 
 /* count*size zeroed bytes at the default alignment; NULL/ENOMEM when the
  * product overflows. */
 ARENA_API void *arena_calloc(arena_t *a, size_t count, size_t size);
 
-/* Resizes `ptr` (old_size bytes, from this arena).  The most recent
- * allocation grows or shrinks in place when its block has room; otherwise
- * new memory (default alignment) receives min(old, new) bytes.  Never in
- * place across a mark saved after ptr was allocated: a shrink then returns
- * ptr unchanged and a grow copies, so restoring the mark keeps ptr whole.
- * NULL ptr: arena_alloc(new_size).  On failure the old block is untouched. */
+/* Resizes `ptr` (old_size bytes, from this arena).  A shrink never moves
+ * and never fails: it returns ptr, and gives the tail back when ptr is the
+ * most recent allocation.  A grow of the most recent allocation happens in
+ * place when its block has room; otherwise new memory (default alignment)
+ * receives the old bytes.  Never in place across a mark saved after ptr was
+ * allocated: a shrink then keeps ptr as it is and a grow copies, so
+ * restoring the mark keeps ptr whole.  NULL ptr: arena_alloc(new_size).
+ * On failure the old block is untouched. */
 ARENA_API void *arena_realloc(arena_t *a, void *ptr, size_t old_size, size_t new_size);
+
+/* Gives back the most recent allocation: when [ptr, ptr+size) ends at the
+ * arena's position and no mark was saved after ptr, the position moves back
+ * to ptr and 1 is returned; otherwise nothing changes and 0 is returned
+ * (also for a NULL arena or ptr).  The alignment padding before ptr stays
+ * used.  O(1). */
+ARENA_API int arena_pop(arena_t *a, void *ptr, size_t size);
 
 /* Internal: count*size bytes aligned to `alignment`, overflow-checked. */
 static inline void *arena__alloc_array(arena_t *a, size_t count, size_t size, size_t alignment)
@@ -258,7 +344,9 @@ ARENA_API char *arena_strdup(arena_t *a, const char *s);
 ARENA_API char *arena_strndup(arena_t *a, const char *s, size_t n);
 /* printf into the arena.  Formats in place when the current block has room
  * (one pass), else measures and formats again.  NULL/EINVAL for a NULL fmt;
- * NULL with vsnprintf's errno (EOVERFLOW) when the output exceeds INT_MAX. */
+ * NULL with vsnprintf's errno (EOVERFLOW) when the output exceeds INT_MAX.
+ * A failed call leaves the arena's memory as it was, fill patterns and
+ * poisoning included. */
 ARENA_API char *arena_sprintf(arena_t *a, const char *fmt, ...) ARENA__PRINTF(2, 3);
 ARENA_API char *arena_vsprintf(arena_t *a, const char *fmt, va_list ap) ARENA__PRINTF(2, 0);
 
@@ -267,9 +355,10 @@ ARENA_API char *arena_vsprintf(arena_t *a, const char *fmt, va_list ap) ARENA__P
 /* "More memory": adds a block of at least `extra` bytes to the arena, fixed
  * or growable, kept as the next block to use.  After it returns 0, an
  * allocation of `extra` bytes at the default alignment succeeds without a
- * backing request; earlier pointers stay valid.  -1/EINVAL for a NULL arena
- * or extra == 0; -1/ENOMEM when the size overflows, or the cap or the
- * backing refuses (arena unchanged).  One backing request. */
+ * backing request (through arena_alloc or arena_alloc_thread_safe); earlier
+ * pointers stay valid.  -1/EINVAL for a NULL arena or extra == 0;
+ * -1/ENOMEM when the size overflows, or the cap or the backing refuses
+ * (arena unchanged).  One backing request. */
 ARENA_API int arena_extend(arena_t *a, size_t extra);
 
 /* Ends every allocation; keeps every block for reuse (the first block
@@ -291,10 +380,10 @@ ARENA_API arena_mark_t arena_save(arena_t *a);
  * and the next allocation gets the address the first one after the mark
  * got.  Marks nest LIFO: restoring to a mark invalidates the marks saved
  * after it, and arena_reset invalidates all.  A debug build stops with a
- * message on a foreign or invalidated mark; a release build ignores a
- * foreign mark or one whose block the arena no longer uses.  O(blocks
- * between the mark and the current block) to find the mark's block; the
- * release itself is O(1) in a release build. */
+ * message on a foreign or invalidated mark (see ARENA_DEBUG_MARK_WINDOW); a
+ * release build ignores a foreign mark or one whose block the arena no
+ * longer uses.  O(blocks between the mark and the current block) to find
+ * the mark's block; the release itself is O(1) in a release build. */
 ARENA_API void arena_restore(arena_t *a, arena_mark_t mark);
 
 /* ---- introspection ----------------------------------------------------- */
@@ -328,7 +417,8 @@ ARENA_API int arena_check(const arena_t *a, const char **why);
  *     at most arena_cache_lazy_limit() bytes (ARENA_CACHE_DEFAULT_LAZY_LIMIT):
  *     the kernel may take their pages back whenever it needs memory, and a
  *     reuse that finds them still there costs no page faults.
- * Thread-safe; a mutex is taken once per block, never per allocation. */
+ * Thread-safe; a mutex is taken once per block, never per allocation.  The
+ * cache survives fork(): the child starts with it unlocked. */
 #define ARENA_CACHE_DEFAULT_LIMIT ((size_t)32 * 1024 * 1024)
 #define ARENA_CACHE_DEFAULT_LAZY_LIMIT ((size_t)1024 * 1024 * 1024)
 
@@ -343,7 +433,7 @@ ARENA_API size_t arena_cache_size(void);
 /* Frees every cached block to the system. */
 ARENA_API void arena_cache_release(void);
 
-/* "1.0.0" */
+/* ARENA_VERSION_STRING of the library loaded at run time. */
 ARENA_API const char *arena_version(void);
 
 #ifdef __cplusplus

@@ -1,29 +1,33 @@
 /*
  * arena.c -- the core: create, the out-of-line bump, blocks, mark and
- * rewind, destroy.  Everything else in the library is a thin layer over
- * these.
+ * rewind, destroy, and the few primitives the layers are built on
+ * (core.h).  Everything else in the library is a thin layer over these.
  *
  * Design.  The arena bumps `hot.pos` through the current block.  The
  * inline path in arena.h serves any request that fits below `hot.end`; when
  * it does not, arena__alloc_slow() validates the request, retries against
- * the block's real end (in checked mode hot.end is pinned to hot.pos so
- * that every allocation comes here to be unpoisoned), and otherwise moves to
- * another block: first a spare block that fits, then a new block
- * from the backing allocator.  Regular blocks double in size up to
+ * the block's real end (while a memory tool watches, hot.end is pinned to
+ * hot.pos so that every allocation comes here to be described to it), and
+ * otherwise moves to another block: a spare block that fits first, then a
+ * new block from the backing.  Regular blocks double in size up to
  * ARENA_MAX_GROWTH_BLOCK; a request too big for the next regular block gets
  * a block of exactly its size and leaves the doubling alone.  Under a cap
  * (max_size) the last block is cut down to what the cap still allows.
+ *
+ * Every block comes from the arena's backing hooks; an arena created
+ * without hooks gets the block cache's (cache.c), so the core never asks
+ * which backing it has.
  *
  * Nothing ever moves: a block, once in the chain, stays where it is until
  * a rewind turns it into a spare (kept) or trim/destroy gives it back.
  *
  * Rewinding (reset and restore) is one routine: splice the blocks after the
  * target (target->next .. cur, oldest first) onto the front of the spare
- * list and set the position.  That is O(1) in a release build, whatever was
- * allocated; debug builds and the memory tools walk the released blocks to
- * fill and poison them.  The oldest released block comes out first, which
- * makes the allocation sequence after a rewind land on the same addresses
- * as before it.
+ * list and set the position.  That is O(1) when no memory tool is built in,
+ * whatever was allocated; with one, the released blocks are walked to fill
+ * and poison them.  The oldest released block comes out first, which makes
+ * the allocation sequence after a rewind land on the same addresses as
+ * before it.
  *
  * Accounting is derived, not counted on the fast path: used is
  * cur->used_before + (pos - data(cur)); peak is folded in lazily at every
@@ -31,16 +35,19 @@
  * exact because used only grows in between.
  */
 #include "arena_internal.h"
+#include "cache.h"
 
-#include <limits.h>
 #include <stdatomic.h>
-#include <stdlib.h>
 
-static _Atomic uint64_t arena__counter = 1;
+/* Ids tell arenas' marks apart and pick a thread's chunk slot, so they come
+ * from a counter of their own: consecutive arenas get consecutive ids. */
+static _Atomic uint64_t arena__ids = 1;
+/* Tags only need to be unique: every release of space takes a new one. */
+static _Atomic uint64_t arena__tags = 1;
 
 uint64_t arena__new_tag(void)
 {
-    return atomic_fetch_add_explicit(&arena__counter, 1, memory_order_relaxed);
+    return atomic_fetch_add_explicit(&arena__tags, 1, memory_order_relaxed);
 }
 
 void *arena__fail(int err)
@@ -54,17 +61,17 @@ const char *arena_version(void)
     return ARENA_VERSION_STRING;
 }
 
-/* Bytes in front of the first block when the arena struct shares its
- * allocation. */
-#define ARENA__SELF                                                                                \
-    ((sizeof(struct arena) + ARENA_DEFAULT_ALIGNMENT - 1) & ~(ARENA_DEFAULT_ALIGNMENT - 1))
-
-#define ARENA__MIN_BLOCK ((size_t)64)
+_Static_assert(ARENA__ALIGN - 1 + ARENA__SELF + ARENA__BLOCK_HDR <= ARENA_BUFFER_OVERHEAD,
+               "the bookkeeping outgrew ARENA_BUFFER_OVERHEAD");
 
 size_t arena_buffer_overhead(void)
 {
-    return (ARENA_DEFAULT_ALIGNMENT - 1) + ARENA__SELF + ARENA__BLOCK_HDR;
+    return ARENA_BUFFER_OVERHEAD;
 }
+
+#define ARENA__MIN_BLOCK ((size_t)64)
+/* The size of arena_options_t in 1.0, which the unsized entry point reads. */
+#define ARENA__OPTIONS_1_0 (offsetof(arena_options_t, backing) + sizeof(arena_backing_t))
 
 static inline void arena__note_peak(arena_t *a)
 {
@@ -73,27 +80,27 @@ static inline void arena__note_peak(arena_t *a)
         a->peak = u;
 }
 
-/* Rounds n up to the default alignment; false on overflow. */
-static bool arena__round(size_t n, size_t *out)
-{
-    if (n > SIZE_MAX - (ARENA_DEFAULT_ALIGNMENT - 1))
-        return false;
-    *out = (n + ARENA_DEFAULT_ALIGNMENT - 1) & ~(ARENA_DEFAULT_ALIGNMENT - 1);
-    return true;
-}
-
 void arena__publish(arena_t *a, uintptr_t pos)
 {
     /* The end before the position: a thread on the lock-free path that sees
-     * the new position must also see the new end (thread.c).  In checked
+     * the new position must also see the new end (threadsafe.c).  In checked
      * mode the inline window is empty, so every allocation comes out of line. */
     __atomic_store_n(&a->hot.end, a->checked ? pos : a->limit, __ATOMIC_RELEASE);
     __atomic_store_n(&a->hot.pos, pos, __ATOMIC_RELEASE);
 }
 
-/* A fresh block's bookkeeping and memory-tool state. */
-static void arena__block_init(arena_t *a, arena__block_t *b, size_t size, size_t alloc_size,
-                              int origin)
+/* A backing request of `total` bytes, if `room` (what the cap allows) takes it. */
+static void *arena__take(const arena_backing_t *hooks, size_t total, size_t room)
+{
+    if (total > room)
+        return arena__fail(ENOMEM);
+    void *mem = hooks->alloc(hooks->user, total);
+    return mem != NULL ? mem : arena__fail(ENOMEM);
+}
+
+/* ---- blocks -------------------------------------------------------------------- */
+
+static void arena__block_init(arena__block_t *b, size_t size, size_t alloc_size)
 {
     b->prev = NULL;
     b->next = NULL;
@@ -101,34 +108,32 @@ static void arena__block_init(arena_t *a, arena__block_t *b, size_t size, size_t
     b->used_before = 0;
     b->top = arena__data(b);
     b->alloc_size = alloc_size;
-    b->origin = origin;
-#if ARENA_DEBUG >= 1
-    memset((void *)arena__data(b), ARENA_DEBUG_FRESH_BYTE, size);
-#endif
-    if (a->checked) {
-        arena__vg_block_new(b);
-        arena__poison(arena__data(b), size);
-    }
+    arena__tool_pool_new(b, (void *)arena__data(b), size);
 }
 
-/* A new block of at least `size` data bytes from the backing allocator, or
- * NULL/ENOMEM.  When max_size cannot take `size`, settle for what the cap
- * still allows if that holds `need` bytes (the last block under a cap). */
-static arena__block_t *arena__block_new(arena_t *a, size_t size, size_t need)
+/* Bytes the cap still allows this arena to take, within PTRDIFF_MAX. */
+static size_t arena__room(const arena_t *a)
 {
     size_t room = a->max_size - a->taken;
-    if (size > ARENA__MAX_REQUEST - ARENA__BLOCK_HDR || ARENA__BLOCK_HDR + size > room) {
-        if (need > ARENA__MAX_REQUEST - ARENA__BLOCK_HDR || ARENA__BLOCK_HDR + need > room)
-            return arena__fail(ENOMEM);
-        /* need is a multiple of the alignment, so the cut block still holds it. */
-        size = (room - ARENA__BLOCK_HDR) & ~(ARENA_DEFAULT_ALIGNMENT - 1);
-    }
-    size_t total = ARENA__BLOCK_HDR + size;
-    void *mem = arena__backing_alloc(&a->backing, total);
-    if (mem == NULL)
+    return room < ARENA__MAX_REQUEST ? room : ARENA__MAX_REQUEST;
+}
+
+/* A new block of `size` data bytes from the backing, or NULL/ENOMEM.  When
+ * the cap cannot take `size`, settle for what it still allows if that holds
+ * `need` bytes (the last block under a cap).  Both are multiples of
+ * ARENA__ALIGN. */
+static arena__block_t *arena__block_new(arena_t *a, size_t size, size_t need)
+{
+    size_t room = arena__room(a);
+    if (need > room || room - need < ARENA__BLOCK_HDR)
         return arena__fail(ENOMEM);
-    arena__block_t *b = (arena__block_t *)mem;
-    arena__block_init(a, b, size, total, ARENA__ORIGIN_BACKING);
+    if (size > room - ARENA__BLOCK_HDR)
+        size = (room - ARENA__BLOCK_HDR) & ~(ARENA__ALIGN - 1); /* still >= need */
+    size_t total = ARENA__BLOCK_HDR + size;
+    arena__block_t *b = (arena__block_t *)arena__take(&a->backing, total, room);
+    if (b == NULL)
+        return NULL;
+    arena__block_init(b, size, total);
     a->taken += total;
     a->capacity += size;
     a->nblocks++;
@@ -140,64 +145,86 @@ static void arena__block_free(arena_t *a, arena__block_t *b)
     a->taken -= b->alloc_size;
     a->capacity -= b->size;
     a->nblocks--;
-    if (a->checked) {
-        arena__unpoison(arena__data(b), b->size);
-        arena__vg_block_gone(b);
-    }
-    arena__backing_release(&a->backing, b, b->alloc_size);
+    arena__tool_pool_gone(b, (void *)arena__data(b), b->size);
+    a->backing.release(a->backing.user, b, b->alloc_size);
 }
 
-/* Does [align_up(data(b)), +size) fit in b? */
-static bool arena__fits(const arena__block_t *b, size_t size, size_t alignment)
+/* Takes the spare that should serve `size` at `alignment` off the list: the
+ * head when it fits (it is the block this position moved on to last time,
+ * since rewinds push the oldest released block there, or an arena_extend
+ * block, so taking it replays earlier addresses and honours extend's
+ * promise), otherwise the smallest spare that fits, so that a small request
+ * does not take a big block a later big request would have to replace. */
+static arena__block_t *arena__spare_take(arena_t *a, size_t size, size_t alignment)
 {
-    uintptr_t d = arena__data(b);
-    size_t pad = (size_t)(-d & (uintptr_t)(alignment - 1));
-    return pad <= b->size && size <= b->size - pad;
-}
-
-void *arena__alloc_in_new_block(arena_t *a, size_t size, size_t alignment, uintptr_t cur_top)
-{
-    arena__block_t *b = NULL;
-
-    /* A spare first: it costs nothing.  The head is the block this position
-     * moved on to last time (rewinds push the oldest released block there)
-     * or an arena_extend block, so taking it when it fits replays earlier
-     * addresses and honours extend's promise; otherwise the smallest spare
-     * that fits, so a small request does not take a big block that a later
-     * big request would then have to replace. */
     arena__block_t **pick = NULL;
-    if (a->spare != NULL && arena__fits(a->spare, size, alignment)) {
-        pick = &a->spare;
-    } else if (a->spare != NULL) {
-        for (arena__block_t **link = &a->spare->next; *link != NULL; link = &(*link)->next)
-            if (arena__fits(*link, size, alignment)
-                && (pick == NULL || (*link)->size < (*pick)->size))
-                pick = link;
+    uintptr_t p;
+    for (arena__block_t **l = &a->spare; *l != NULL; l = &(*l)->next) {
+        arena__block_t *b = *l;
+        if (!arena__fits(arena__data(b), arena__block_end(b), size, alignment, &p))
+            continue;
+        if (l == &a->spare) {
+            pick = l;
+            break;
+        }
+        if (pick == NULL || b->size < (*pick)->size)
+            pick = l;
     }
-    if (pick != NULL) {
-        b = *pick;
-        *pick = b->next;
-    }
+    if (pick == NULL)
+        return NULL;
+    arena__block_t *b = *pick;
+    *pick = b->next;
+    return b;
+}
 
+/* A new block for `want` bytes, or failing that for `min` (both at
+ * `alignment`): a regular block when the request fits one, else a block of
+ * its own.  Blocks double only when a regular one was taken. */
+static arena__block_t *arena__grow(arena_t *a, size_t min, size_t want, size_t alignment)
+{
+    size_t need_min, need;
+    if (!arena__block_room(min, alignment, &need_min))
+        return arena__fail(ENOMEM);
+    if (!arena__block_room(want, alignment, &need))
+        need = need_min;
+    /* `want` is a wish (a thread's chunk): shrink it to a regular block
+     * rather than give it a block of its own, so that blocks keep doubling. */
+    if (need > a->next_size)
+        need = need_min > a->next_size ? need_min : a->next_size;
+    bool regular = need <= a->next_size;
+    size_t size = regular ? a->next_size : need;
+    bool capped = need > arena__room(a);
+    arena__block_t *b = arena__block_new(a, size, need);
+    if (b == NULL && need_min < need) {
+        /* The cap may still allow what the request needs; ask the backing
+         * again only for a different size. */
+        bool was_regular = regular;
+        regular = need_min <= a->next_size;
+        size_t smaller = regular ? a->next_size : need_min;
+        if (capped || smaller != size || regular != was_regular)
+            b = arena__block_new(a, smaller, need_min);
+    }
+    if (b != NULL && regular) {
+        size_t cap =
+            a->first->size > ARENA_MAX_GROWTH_BLOCK ? a->first->size : ARENA_MAX_GROWTH_BLOCK;
+        a->next_size = a->next_size > cap / 2 ? cap : a->next_size * 2;
+    }
+    return b;
+}
+
+void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, uintptr_t cur_top,
+                        size_t *got)
+{
+    /* Spares cost nothing, so any spare that holds `min` beats a new block. */
+    arena__block_t *b = arena__spare_take(a, want, alignment);
+    if (b == NULL && min < want)
+        b = arena__spare_take(a, min, alignment);
     if (b == NULL) {
         if (a->flags & ARENA_FIXED)
             return arena__fail(ENOMEM);
-        /* Data is default-aligned, so a bigger alignment may need up to
-         * alignment - default bytes of padding. */
-        size_t slack =
-            alignment > ARENA_DEFAULT_ALIGNMENT ? alignment - ARENA_DEFAULT_ALIGNMENT : 0;
-        size_t need;
-        if (size > ARENA__MAX_REQUEST - slack || !arena__round(size + slack, &need))
-            return arena__fail(ENOMEM);
-        bool regular = need <= a->next_size;
-        b = arena__block_new(a, regular ? a->next_size : need, need);
+        b = arena__grow(a, min, want, alignment);
         if (b == NULL)
             return NULL;
-        if (regular) {
-            size_t cap =
-                a->first->size > ARENA_MAX_GROWTH_BLOCK ? a->first->size : ARENA_MAX_GROWTH_BLOCK;
-            a->next_size = a->next_size > cap / 2 ? cap : a->next_size * 2;
-        }
     }
 
     /* Retire the current block and install b. */
@@ -210,10 +237,11 @@ void *arena__alloc_in_new_block(arena_t *a, size_t size, size_t alignment, uintp
     a->cur = b;
     a->limit = arena__block_end(b);
 
-    uintptr_t d = arena__data(b);
-    uintptr_t p = d + (size_t)(-d & (uintptr_t)(alignment - 1));
-    arena__publish(a, p + size);
-    arena__mark_allocated(a, p, size);
+    uintptr_t p = arena__align_up(arena__data(b), alignment);
+    size_t room = (size_t)(a->limit - p);
+    *got = room < want ? room : want;
+    arena__publish(a, p + *got);
+    arena__tool_alloc(b, (void *)p, *got);
     ARENA__INVARIANTS(a);
     return (void *)p;
 }
@@ -224,47 +252,50 @@ void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment)
         return arena__fail(EINVAL);
     if (size > ARENA__MAX_REQUEST)
         return arena__fail(ENOMEM);
-
-    uintptr_t pos = a->hot.pos;
-    size_t avail = (size_t)(a->limit - pos);
-    size_t pad = (size_t)(-pos & (uintptr_t)(alignment - 1));
-    if (pad <= avail && size <= avail - pad) {
+    uintptr_t p;
+    if (arena__fits(a->hot.pos, a->limit, size, alignment, &p)) {
         /* Checked mode, or a caller that skipped the inline path. */
-        uintptr_t p = pos + pad;
         arena__publish(a, p + size);
-        arena__mark_allocated(a, p, size);
+        arena__tool_alloc(a->cur, (void *)p, size);
         return (void *)p;
     }
-    return arena__alloc_in_new_block(a, size, alignment, pos);
+    size_t got;
+    return arena__next_block(a, size, size, alignment, a->hot.pos, &got);
 }
 
 /* ---- creation ----------------------------------------------------------------- */
 
-static void arena__init(arena_t *a, const arena_options_t *o, size_t max_size)
+/* Data bytes of the regular blocks that follow a first block of `first`
+ * bytes when the options ask for `block_size`. */
+static size_t arena__later_size(size_t block_size)
+{
+    if (block_size > ARENA__MAX_BLOCK)
+        return ARENA_MAX_GROWTH_BLOCK; /* no block can be that big */
+    if (block_size < ARENA__MIN_BLOCK)
+        return ARENA__MIN_BLOCK;
+    return ARENA__ROUND(block_size);
+}
+
+/* Sets up the struct at `a` with its first block at `b` (data_size bytes). */
+static arena_t *arena__start(arena_t *a, const arena_options_t *o, size_t max_size,
+                             arena__block_t *b, size_t data_size, size_t later)
 {
     memset(a, 0, sizeof *a);
     a->max_size = max_size;
     a->flags = o->flags;
-    a->checked = arena__running_checked();
-    a->id = arena__new_tag();
+    a->checked = arena__tool_active();
+    a->id = atomic_fetch_add_explicit(&arena__ids, 1, memory_order_relaxed);
     a->tag = arena__new_tag();
-    a->backing = o->backing; /* all NULL: the default */
-    pthread_mutex_init(&a->lock, NULL);
-}
+    a->backing = o->backing.alloc != NULL ? o->backing : arena__default_backing;
+    arena__os_lock_init(&a->lock);
+    arena__marks_init(&a->marks);
 
-/* Common tail of creation: the first block is in place at `b`. */
-static arena_t *arena__start(arena_t *a, arena__block_t *b, size_t data_size, size_t later)
-{
-    arena__block_init(a, b, data_size, 0, ARENA__ORIGIN_EMBEDDED);
+    arena__block_init(b, data_size, 0);
     a->first = a->cur = b;
     a->capacity = data_size;
     a->nblocks = 1;
     a->limit = arena__block_end(b);
-    if (later < ARENA__MIN_BLOCK)
-        later = ARENA__MIN_BLOCK;
-    else if (!arena__round(later, &later))
-        later = ARENA_MAX_GROWTH_BLOCK;
-    a->next_size = later;
+    a->next_size = arena__later_size(later);
     /* Per-thread chunks: big enough that the compare-and-swap is rare,
      * small enough that a thread's unused tail wastes little of a block. */
     size_t chunk = (data_size / 4) & ~(size_t)63;
@@ -274,52 +305,89 @@ static arena_t *arena__start(arena_t *a, arena__block_t *b, size_t data_size, si
     return a;
 }
 
-arena_t *arena_create_with(const arena_options_t *o)
+static arena_t *arena__create_in_buffer(const arena_options_t *o, size_t max_size)
 {
-    if (o == NULL || (o->flags & ~ARENA_FIXED) != 0 || (o->buffer == NULL && o->buffer_size != 0)
-        || (o->backing.alloc == NULL) != (o->backing.release == NULL))
+    uintptr_t base = (uintptr_t)o->buffer;
+    size_t overhead = arena__padding(base, ARENA__ALIGN) + ARENA__SELF + ARENA__BLOCK_HDR;
+    if (o->buffer_size < overhead)
         return arena__fail(EINVAL);
-    size_t max_size = o->max_size ? o->max_size : SIZE_MAX;
+    /* Not rounded: the block's data start is aligned, its end need not be,
+     * so every byte the overhead constant promises is there. */
+    size_t data = o->buffer_size - overhead;
+    arena_t *a = (arena_t *)arena__align_up(base, ARENA__ALIGN);
+    arena__block_t *b = (arena__block_t *)((uintptr_t)a + ARENA__SELF);
+    size_t later = o->block_size ? o->block_size : data ? data : ARENA_DEFAULT_BLOCK_SIZE;
+    arena__start(a, o, max_size, b, data, later);
+    a->heap_free = (o->flags & ARENA_FIXED) != 0;
+    return a;
+}
 
-    if (o->buffer != NULL) {
-        uintptr_t base = (uintptr_t)o->buffer;
-        size_t skip = (size_t)(-base & (uintptr_t)(ARENA_DEFAULT_ALIGNMENT - 1));
-        size_t overhead = skip + ARENA__SELF + ARENA__BLOCK_HDR;
-        if (o->buffer_size < overhead)
+arena_t *arena__create_sized(const arena_options_t *options, size_t options_size)
+{
+    if (options == NULL || options_size < ARENA__OPTIONS_1_0)
+        return arena__fail(EINVAL);
+    /* Fields this library does not know (a newer header) must be zero: a
+     * request it cannot honour is refused, not ignored. */
+    for (size_t i = sizeof(arena_options_t); i < options_size; i++)
+        if (((const unsigned char *)options)[i] != 0)
             return arena__fail(EINVAL);
-        size_t data = (o->buffer_size - overhead) & ~(ARENA_DEFAULT_ALIGNMENT - 1);
-        arena_t *a = (arena_t *)(base + skip);
-        arena__init(a, o, max_size);
-        a->own_self = false;
-        size_t later = o->block_size ? o->block_size : (data ? data : ARENA_DEFAULT_BLOCK_SIZE);
-        return arena__start(a, (arena__block_t *)(base + skip + ARENA__SELF), data, later);
-    }
+    arena_options_t o;
+    memset(&o, 0, sizeof o);
+    memcpy(&o, options, options_size < sizeof o ? options_size : sizeof o);
 
-    size_t data;
-    if (!arena__round(o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE, &data)
-        || data > ARENA__MAX_REQUEST - ARENA__SELF - ARENA__BLOCK_HDR)
+    if ((o.flags & ~ARENA_FIXED) != 0 || (o.buffer == NULL && o.buffer_size != 0)
+        || (o.backing.alloc == NULL) != (o.backing.release == NULL))
+        return arena__fail(EINVAL);
+    size_t max_size = o.max_size ? o.max_size : SIZE_MAX;
+    if (o.buffer != NULL)
+        return arena__create_in_buffer(&o, max_size);
+
+    size_t data = o.block_size ? o.block_size : ARENA_DEFAULT_BLOCK_SIZE;
+    if (data > ARENA__MAX_BLOCK)
         return arena__fail(ENOMEM);
+    data = ARENA__ROUND(data);
     size_t total = ARENA__SELF + ARENA__BLOCK_HDR + data;
-    if (total > max_size)
-        return arena__fail(ENOMEM);
-
-    void *mem = arena__backing_alloc(&o->backing, total);
-    if (mem == NULL)
-        return arena__fail(ENOMEM);
-    arena_t *a = (arena_t *)mem;
-    arena__init(a, o, max_size);
-    a->own_self = true;
+    const arena_backing_t *hooks = o.backing.alloc != NULL ? &o.backing : &arena__default_backing;
+    arena_t *a = (arena_t *)arena__take(hooks, total, max_size);
+    if (a == NULL)
+        return NULL;
+    arena__start(a, &o, max_size, (arena__block_t *)((uintptr_t)a + ARENA__SELF), data, data);
     a->self_size = total;
     a->taken = total;
-    return arena__start(a, (arena__block_t *)((char *)mem + ARENA__SELF), data, data);
+    return a;
+}
+
+arena_t *(arena_create_with)(const arena_options_t *options)
+{
+    return arena__create_sized(options, ARENA__OPTIONS_1_0);
 }
 
 arena_t *arena_create(size_t size)
 {
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = size;
+    arena_options_t o = {.block_size = size};
     return arena_create_with(&o);
+}
+
+/* Calls fn on every block: the chain backwards through prev, then the
+ * spares.  fn may free the block. */
+static void arena__each_block(arena_t *a, void (*fn)(arena_t *, arena__block_t *))
+{
+    for (arena__block_t *b = a->cur, *older; b != NULL; b = older) {
+        older = b->prev;
+        fn(a, b);
+    }
+    for (arena__block_t *b = a->spare, *after; b != NULL; b = after) {
+        after = b->next;
+        fn(a, b);
+    }
+}
+
+static void arena__block_end_of_life(arena_t *a, arena__block_t *b)
+{
+    if (b->alloc_size != 0)
+        arena__block_free(a, b);
+    else
+        arena__tool_pool_gone(b, (void *)arena__data(b), b->size);
 }
 
 void arena_destroy(arena_t *a)
@@ -327,27 +395,12 @@ void arena_destroy(arena_t *a)
     if (a == NULL)
         return;
     a->tag = arena__new_tag();
-    /* The chain backwards through prev, then the spares through next. */
-    arena__block_t *b = a->cur;
-    bool chain = true;
-    while (b != NULL) {
-        arena__block_t *after = chain ? b->prev : b->next;
-        if (b->origin == ARENA__ORIGIN_BACKING) {
-            arena__block_free(a, b);
-        } else if (a->checked) {
-            arena__unpoison(arena__data(b), b->size);
-            arena__vg_block_gone(b);
-        }
-        b = after;
-        if (b == NULL && chain) {
-            chain = false;
-            b = a->spare;
-        }
-    }
-    pthread_mutex_destroy(&a->lock);
-    if (a->own_self) {
+    arena__each_block(a, arena__block_end_of_life);
+    arena__marks_free(&a->marks);
+    arena__os_lock_destroy(&a->lock);
+    if (a->self_size != 0) {
         arena_backing_t hooks = a->backing; /* not read from the memory being freed */
-        arena__backing_release(&hooks, a, a->self_size);
+        hooks.release(hooks.user, a, a->self_size);
     }
 }
 
@@ -360,14 +413,14 @@ int arena_extend(arena_t *a, size_t extra)
         return -1;
     }
     size_t size;
-    if (extra > ARENA__MAX_REQUEST || !arena__round(extra, &size)) {
+    if (!arena__block_room(extra, ARENA__ALIGN, &size)) {
         errno = ENOMEM;
         return -1;
     }
     arena__block_t *b = arena__block_new(a, size, size);
     if (b == NULL)
         return -1;
-    /* Next in line: arena__alloc_in_new_block takes the head spare first. */
+    /* Next in line: arena__spare_take takes the head first. */
     b->next = a->spare;
     a->spare = b;
     ARENA__INVARIANTS(a);
@@ -377,22 +430,21 @@ int arena_extend(arena_t *a, size_t extra)
 /* ---- rewinding ------------------------------------------------------------------ */
 
 /* Ends everything after (target, pos).  target must be in the chain.
- * O(1) in a release build; the debug tools (fill, poison, memcheck) need a
- * walk over the released blocks. */
+ * O(1) without memory tools; with them, a walk over the released blocks. */
 static void arena__rewind(arena_t *a, arena__block_t *target, uintptr_t pos)
 {
     arena__note_peak(a);
     uintptr_t top = a->hot.pos;
-    if (ARENA_DEBUG >= 1 || a->checked) {
+    if (ARENA__TOOLS_WALK) {
         for (arena__block_t *b = a->cur; b != target; b = b->prev) {
-            uintptr_t d = arena__data(b);
-            arena__mark_released(a, b, d, (size_t)(top - d));
+            void *d = (void *)arena__data(b);
+            arena__tool_rewind(b, d, d, (size_t)(top - arena__data(b)));
             top = b->prev->top;
         }
     } else if (target != a->cur) {
         top = target->top;
     }
-    arena__mark_released(a, target, pos, (size_t)(top - pos));
+    arena__tool_rewind(target, (void *)arena__data(target), (void *)pos, (size_t)(top - pos));
     if (target != a->cur) {
         /* Splice target->next .. cur (oldest first) in front of the spares:
          * the next block taken is the one this position moved on to before,
@@ -415,10 +467,7 @@ void arena_reset(arena_t *a)
     arena__rewind(a, a->first, arena__data(a->first));
     a->epoch++;
     a->mark_block = NULL;
-#if ARENA_DEBUG >= 1
-    a->nmarks = 0;
-    a->marks_dropped = a->serial;
-#endif
+    arena__marks_clear(&a->marks, a->serial);
 }
 
 void arena_trim(arena_t *a)
@@ -446,28 +495,9 @@ arena_mark_t arena_save(arena_t *a)
     m.serial = ++a->serial;
     a->mark_block = a->cur;
     a->mark_pos = a->hot.pos;
-#if ARENA_DEBUG >= 1
-    if (a->nmarks == ARENA__MARK_STACK) {
-        a->marks_dropped = a->marks[0];
-        memmove(a->marks, a->marks + 1, (ARENA__MARK_STACK - 1) * sizeof a->marks[0]);
-        a->nmarks--;
-    }
-    a->marks[a->nmarks++] = m.serial;
-#endif
+    arena__marks_push(&a->marks, m.serial, !a->heap_free);
     return m;
 }
-
-#if ARENA_DEBUG >= 1
-static bool arena__mark_on_stack(const arena_t *a, uint64_t serial)
-{
-    if (serial <= a->marks_dropped)
-        return true; /* too old to track: the cheaper checks must do */
-    for (size_t i = 0; i < a->nmarks; i++)
-        if (a->marks[i] == serial)
-            return true;
-    return false;
-}
-#endif
 
 void arena_restore(arena_t *a, arena_mark_t m)
 {
@@ -475,19 +505,16 @@ void arena_restore(arena_t *a, arena_mark_t m)
         return;
     ARENA__ASSERT(m.arena_id == a->id, "arena_restore: the mark belongs to another arena");
     ARENA__ASSERT(m.epoch == a->epoch, "arena_restore: the mark was invalidated by arena_reset");
-#if ARENA_DEBUG >= 1
-    ARENA__ASSERT(arena__mark_on_stack(a, m.serial),
+    ARENA__ASSERT(arena__marks_valid(&a->marks, m.serial),
                   "arena_restore: the mark was invalidated by an earlier arena_restore to an "
                   "older mark (marks nest LIFO)");
-#endif
     if (m.arena_id != a->id || m.epoch != a->epoch)
         return;
 
     arena__block_t *b = a->cur;
     while (b != NULL && b != (arena__block_t *)m.block)
         b = b->prev;
-    bool inside =
-        b != NULL && m.pos >= arena__data(b) && m.pos <= (b == a->cur ? a->hot.pos : b->top);
+    bool inside = b != NULL && m.pos >= arena__data(b) && m.pos <= arena__top(a, b);
     ARENA__ASSERT(inside, "arena_restore: the mark lies beyond the arena's current position "
                           "(released since it was saved)");
     if (!inside)
@@ -495,135 +522,57 @@ void arena_restore(arena_t *a, arena_mark_t m)
     arena__rewind(a, b, m.pos);
     a->mark_block = b; /* m is now the newest valid mark */
     a->mark_pos = m.pos;
-#if ARENA_DEBUG >= 1
-    while (a->nmarks > 0 && a->marks[a->nmarks - 1] > m.serial)
-        a->nmarks--;
-#endif
+    arena__marks_restore(&a->marks, m.serial);
 }
 
-/* ---- introspection ------------------------------------------------------------ */
+/* ---- primitives for the layers (core.h) ------------------------------------------ */
 
-arena_stats_t arena_stats(const arena_t *a)
+bool arena__resize_last(arena_t *a, void *ptr, size_t old_size, size_t new_size)
 {
-    arena_stats_t s;
-    memset(&s, 0, sizeof s);
-    if (a == NULL)
-        return s;
-    s.used = arena__used(a);
-    s.peak = a->peak > s.used ? a->peak : s.used;
-    s.capacity = a->capacity;
-    s.blocks = a->nblocks;
-    s.available = (size_t)(a->limit - a->hot.pos);
-    s.backing = a->taken;
-    s.max_size = a->max_size == SIZE_MAX ? 0 : a->max_size;
-    return s;
+    uintptr_t p = (uintptr_t)ptr, pos = a->hot.pos;
+    if (p < arena__data(a->cur) || p > pos || pos - p != old_size)
+        return false;
+    /* A mark saved after ptr was allocated sits above p: resizing in place
+     * would cut below it (shrink) or hand out space that a restore to it
+     * would take back (grow). */
+    if (a->mark_block == a->cur && a->mark_pos > p)
+        return false;
+    if (new_size <= old_size) {
+        arena__note_peak(a);
+        /* Under memcheck the pool trim cuts the chunk down to new_size. */
+        arena__tool_rewind(a->cur, (void *)arena__data(a->cur), (void *)(p + new_size),
+                           old_size - new_size);
+        arena__publish(a, p + new_size);
+        return true;
+    }
+    if (new_size - old_size > (size_t)(a->limit - pos))
+        return false;
+    arena__publish(a, p + new_size);
+    arena__tool_grow(a->cur, ptr, old_size, new_size);
+    return true;
 }
 
-size_t arena_blocks(const arena_t *a, arena_block_info_t *out, size_t max)
-{
-    if (a == NULL)
-        return 0;
-    size_t chain = 0;
-    for (const arena__block_t *b = a->cur; b != NULL; b = b->prev)
-        chain++;
-    size_t i = chain;
-    for (const arena__block_t *b = a->cur; b != NULL; b = b->prev) {
-        i--;
-        if (out != NULL && i < max) {
-            uintptr_t top = b == a->cur ? a->hot.pos : b->top;
-            out[i].start = (const void *)arena__data(b);
-            out[i].size = b->size;
-            out[i].used = (size_t)(top - arena__data(b));
-            out[i].state = b == a->cur ? ARENA_BLOCK_CURRENT : ARENA_BLOCK_FULL;
-        }
-    }
-    i = chain;
-    for (const arena__block_t *b = a->spare; b != NULL; b = b->next, i++) {
-        if (out != NULL && i < max) {
-            out[i].start = (const void *)arena__data(b);
-            out[i].size = b->size;
-            out[i].used = 0;
-            out[i].state = ARENA_BLOCK_SPARE;
-        }
-    }
-    return i;
-}
-
-int arena_owns(const arena_t *a, const void *ptr)
+int arena_pop(arena_t *a, void *ptr, size_t size)
 {
     if (a == NULL || ptr == NULL)
         return 0;
-    uintptr_t p = (uintptr_t)ptr;
-    for (const arena__block_t *b = a->cur; b != NULL; b = b->prev) {
-        uintptr_t top = b == a->cur ? a->hot.pos : b->top;
-        if (p >= arena__data(b) && p < top)
-            return 1;
-    }
-    return 0;
+    return arena__resize_last(a, ptr, size, 0) ? 1 : 0;
 }
 
-static int arena__broken(const char **why, const char *what)
+char *arena__tail(arena_t *a, size_t *avail)
 {
-    if (why != NULL)
-        *why = what;
-    errno = EINVAL;
-    return -1;
+    *avail = a->checked ? 0 : (size_t)(a->limit - a->hot.pos);
+    return (char *)a->hot.pos;
 }
 
-int arena_check(const arena_t *a, const char **why)
+void arena__tail_commit(arena_t *a, size_t n)
 {
-    if (a == NULL)
-        return arena__broken(why, "NULL arena");
-    if (a->cur == NULL || a->first == NULL)
-        return arena__broken(why, "no current or first block");
-    if (a->hot.pos < arena__data(a->cur) || a->hot.pos > a->limit)
-        return arena__broken(why, "position outside the current block");
-    if (a->limit != arena__block_end(a->cur))
-        return arena__broken(why, "limit is not the end of the current block");
-    if (a->hot.end != (a->checked ? a->hot.pos : a->limit))
-        return arena__broken(why, "inline window does not match the mode");
+    uintptr_t p = a->hot.pos;
+    arena__publish(a, p + n);
+    arena__tool_alloc(a->cur, (void *)p, n);
+}
 
-    size_t count = 0, capacity = 0, taken = a->own_self ? a->self_size : 0;
-    const arena__block_t *b = a->cur, *newer = NULL;
-    uintptr_t top = a->hot.pos;
-    for (;;) {
-        if (++count > a->nblocks)
-            return arena__broken(why, "block chain longer than the block count (cycle?)");
-        if (top < arena__data(b) || top > arena__block_end(b))
-            return arena__broken(why, "a block's top lies outside it");
-        if (newer != NULL && newer->used_before != b->used_before + (size_t)(top - arena__data(b)))
-            return arena__broken(why, "used_before disagrees with the older block");
-        capacity += b->size;
-        taken += b->alloc_size;
-        if (b->prev == NULL)
-            break;
-        if (b->prev->next != b)
-            return arena__broken(why, "an older block's next link does not lead back");
-        newer = b;
-        b = b->prev;
-        top = b->top;
-    }
-    if (b != a->first)
-        return arena__broken(why, "chain does not end at the first block");
-    if (b->used_before != 0)
-        return arena__broken(why, "first block has used_before != 0");
-    if (a->cur->next != NULL)
-        return arena__broken(why, "the current block has a next block");
-    for (b = a->spare; b != NULL; b = b->next) {
-        if (++count > a->nblocks)
-            return arena__broken(why, "more blocks than the block count (cycle?)");
-        if (b == a->first || b->origin != ARENA__ORIGIN_BACKING)
-            return arena__broken(why, "the first block is on the spare list");
-        capacity += b->size;
-        taken += b->alloc_size;
-    }
-    if (count != a->nblocks)
-        return arena__broken(why, "block count disagrees with the lists");
-    if (capacity != a->capacity)
-        return arena__broken(why, "capacity disagrees with the blocks");
-    if (taken != a->taken)
-        return arena__broken(why, "backing bytes disagree with the blocks");
-    if (a->taken > a->max_size)
-        return arena__broken(why, "backing bytes exceed max_size");
-    return 0;
+void arena__tail_abandon(arena_t *a, size_t written)
+{
+    arena__tool_unwrite((void *)a->hot.pos, written);
 }

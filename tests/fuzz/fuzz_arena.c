@@ -571,6 +571,8 @@ static int judge(marena_t *m, const snap_t *before, const pred_t *pr, void *p, i
 /* ---- arenas ------------------------------------------------------------------ */
 
 static const size_t k_block_sizes[8] = {0, 1, 64, 100, 256, 1000, 4096, 65536};
+/* Bytes of bookkeeping in front of a caller buffer's first block (learned). */
+static size_t g_book;
 
 static void arena_open(marena_t *m)
 {
@@ -586,8 +588,8 @@ static void arena_open(marena_t *m)
         CHECK(m->hb.outstanding == 0);
         if (m->o.buffer != NULL) {
             size_t skip = (size_t)(-(uintptr_t)m->o.buffer & (DEF_ALIGN - 1));
-            CHECK(err == EINVAL
-                  && m->o.buffer_size < ARENA_BUFFER_OVERHEAD - (DEF_ALIGN - 1) + skip);
+            CHECK(err == EINVAL && m->o.buffer_size < ARENA_BUFFER_OVERHEAD);
+            CHECK(g_book == 0 || m->o.buffer_size < skip + g_book);
         }
         return;
     }
@@ -596,17 +598,27 @@ static void arena_open(marena_t *m)
     snap_take(m, &s);
     CHECK(s.nb == 1 && s.s.used == 0 && s.s.blocks == 1);
     if (m->o.buffer != NULL) {
-        size_t skip = (size_t)(-(uintptr_t)m->o.buffer & (DEF_ALIGN - 1));
-        size_t overhead = ARENA_BUFFER_OVERHEAD - (DEF_ALIGN - 1) + skip;
-        CHECK(m->o.buffer_size >= overhead);
-        size_t data = (m->o.buffer_size - overhead) & ~(DEF_ALIGN - 1);
+        /* The bookkeeping (struct and block header) is the same for every
+         * arena of a build: learn it from the first, then hold every later
+         * one to it.  The first block starts aligned after it and runs to
+         * the end of the buffer, and the overhead constant covers it. */
+        uintptr_t base = (uintptr_t)m->o.buffer;
+        size_t skip = (size_t)(-base & (DEF_ALIGN - 1));
+        size_t book = (size_t)((uintptr_t)s.b[0].start - base) - skip;
+        CHECK(((uintptr_t)s.b[0].start & (DEF_ALIGN - 1)) == 0);
+        CHECK(g_book == 0 || book == g_book);
+        g_book = book;
+        CHECK(skip + book <= ARENA_BUFFER_OVERHEAD);
+        size_t data = m->o.buffer_size - skip - book;
         CHECK(s.b[0].size == data);
+        CHECK(m->o.buffer_size < ARENA_BUFFER_OVERHEAD
+              || data >= m->o.buffer_size - ARENA_BUFFER_OVERHEAD);
         CHECK(s.s.backing == 0);
         size_t later = m->o.block_size ? m->o.block_size : (data ? data : ARENA_DEFAULT_BLOCK_SIZE);
-        m->next_size = later < 64              ? 64
-                       : later > SIZE_MAX - 15 ? ARENA_MAX_GROWTH_BLOCK
-                                               : round_up(later);
-        CHECK(m->o.buffer_size >= ARENA_BUFFER_OVERHEAD - (DEF_ALIGN - 1));
+        size_t max_block = ((size_t)PTRDIFF_MAX - book) & ~(DEF_ALIGN - 1);
+        m->next_size = later < 64          ? 64
+                       : later > max_block ? ARENA_MAX_GROWTH_BLOCK
+                                           : round_up(later);
     } else {
         size_t data = round_up(m->o.block_size ? m->o.block_size : ARENA_DEFAULT_BLOCK_SIZE);
         CHECK(s.b[0].size == data);
@@ -856,6 +868,12 @@ static void op_thread_safe(marena_t *m, rd_t *r)
     if (p == NULL) {
         int want = !pow2(align) ? EINVAL : ENOMEM;
         CHECKF(err == want, "thread_safe(%zu, %zu): errno %d", size, align, err);
+        /* Whatever arena_alloc_aligned would serve at rest, this serves:
+         * the current block, a spare, an extended block, the cap's last room. */
+        pred_t pr = predict(m, &before, size, align);
+        CHECKF(pr.kind != P_FIT && pr.kind != P_SPARE,
+               "thread_safe(%zu, %zu) failed where arena_alloc_aligned fits (kind %d)", size, align,
+               pr.kind);
         if (pow2(align) && size <= 4096 && align <= 4096 && !(m->o.flags & ARENA_FIXED) && m->hooks
             && m->o.max_size == 0 && !armed && !m->size_unknown && m->next_size <= HOOK_LIMIT / 4
             && m->hb.outstanding + m->next_size + 2 * 65536 < HOOK_LIMIT)
@@ -912,6 +930,9 @@ static void op_realloc(marena_t *m, rd_t *r)
             else if (!marked && new_size - l->size <= c->size - c->used)
                 in_place = 1;
         }
+        /* A shrink never moves: an older allocation keeps its place too. */
+        if (!in_place && new_size <= l->size)
+            in_place = 2;
     }
     if (!in_place) {
         if (new_size > (size_t)PTRDIFF_MAX) {

@@ -13,8 +13,8 @@
  *   stale_restore        restore a mark invalidated by restoring an older one
  *   foreign              restore another arena's mark
  *   stale_untracked      restore a mark invalidated by restoring an older one,
- *                        both too old for the debug build's mark stack (the
- *                        cheaper position check must catch it)
+ *                        both older than the debug record's first window (the
+ *                        record grows through the backing, so it still knows)
  *       -> debug build: stops with "arena_restore: the mark ...";
  *          release build (NDEBUG): ignored, the arena unchanged; the child
  *          checks that itself and exits 0.

@@ -61,7 +61,7 @@ static void names_each_broken_invariant(void **state)
     arena_destroy(one);
     BREAK_FIELD(a, a->cur->prev->next, NULL, "next link does not lead back");
     BREAK_FIELD(a, a->cur->next, a->spare, "current block has a next block");
-    BREAK_FIELD(a, a->spare->origin, ARENA__ORIGIN_EMBEDDED, "first block is on the spare list");
+    BREAK_FIELD(a, a->spare->alloc_size, 0, "first block is on the spare list");
     BREAK_FIELD(a, a->nblocks, a->nblocks + 1, "block count disagrees");
     BREAK_FIELD(a, a->capacity, a->capacity + 1, "capacity");
     BREAK_FIELD(a, a->taken, a->taken + 1, "backing bytes disagree");

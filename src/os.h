@@ -1,0 +1,106 @@
+/*
+ * os.h -- the operating-system seam.  Every call the library makes into the
+ * system goes through these few functions: pages and advice about them,
+ * locks, thread-local storage and thread-exit hooks, fork handlers, a
+ * monotonic clock.  One small file per platform implements them
+ * (os_posix.c; os_win32.c), so a port is one file and the rest of the
+ * library never includes a system header for these concerns.
+ *
+ * Conventions: advice is advice.  Every function here leaves errno as it
+ * found it (the library promises that errno is untouched on success, and a
+ * kernel without transparent huge pages refuses MADV_HUGEPAGE with EINVAL).
+ * Nothing here allocates through an arena or calls back into one.
+ */
+#ifndef ARENA_OS_H
+#define ARENA_OS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- locks ---------------------------------------------------------------- */
+#if defined(_WIN32)
+/* An SRWLOCK is one pointer, statically initialisable to zero. */
+typedef struct arena__os_lock {
+    void *opaque;
+} arena__os_lock_t;
+#define ARENA__OS_LOCK_INIT                                                                        \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#else
+#include <pthread.h>
+typedef pthread_mutex_t arena__os_lock_t;
+#define ARENA__OS_LOCK_INIT PTHREAD_MUTEX_INITIALIZER
+#endif
+
+void arena__os_lock_init(arena__os_lock_t *l);
+void arena__os_lock_destroy(arena__os_lock_t *l);
+void arena__os_lock(arena__os_lock_t *l);
+void arena__os_unlock(arena__os_lock_t *l);
+
+/* ---- thread-local storage --------------------------------------------------
+ * ARENA__TLS declares a thread-local variable.  On glibc it uses the
+ * initial-exec model: a plain thread-pointer-relative load, even in the
+ * shared library, instead of a __tls_get_addr call on the thread-safe fast
+ * path.  glibc serves such variables in a dlopen'ed library from a small
+ * static reserve, so the library keeps its initial-exec variables under
+ * ARENA__TLS_BUDGET bytes in all (a static assert in each user checks its
+ * share).  musl refuses initial-exec variables in a dlopen'ed library
+ * outright, and Windows has no such model: there the default model is used. */
+#if defined(__GLIBC__) && (defined(__GNUC__) || defined(__clang__))
+#define ARENA__TLS _Thread_local __attribute__((tls_model("initial-exec")))
+#else
+#define ARENA__TLS _Thread_local
+#endif
+#define ARENA__TLS_BUDGET 1024
+
+/* Runs fn at the exit of the calling thread (at most once per thread for
+ * each fn, in no particular order between fns).  At most ARENA__OS_EXIT_FNS
+ * distinct fns exist in the library.  false when the system refused. */
+#define ARENA__OS_EXIT_FNS 4
+bool arena__os_at_thread_exit(void (*fn)(void));
+
+/* Registers fork handlers: prepare runs in the parent before fork, parent
+ * and child after it in each.  Call it once (see arena__os_once). */
+void arena__os_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+
+/* Runs fn exactly once in the process, however many threads call this with
+ * the same `once` at the same time; every caller returns after fn did. */
+#if defined(_WIN32)
+typedef struct arena__os_once {
+    void *opaque;
+} arena__os_once_t;
+#define ARENA__OS_ONCE_INIT                                                                        \
+    {                                                                                              \
+        0                                                                                          \
+    }
+#else
+typedef pthread_once_t arena__os_once_t;
+#define ARENA__OS_ONCE_INIT PTHREAD_ONCE_INIT
+#endif
+void arena__os_once(arena__os_once_t *once, void (*fn)(void));
+
+/* ---- memory ---------------------------------------------------------------- */
+size_t arena__os_page_size(void);
+/* Size of a transparent huge page where the system has them, else 0. */
+size_t arena__os_huge_page_size(void);
+/* Asks for transparent huge pages on the huge-page-aligned interior of
+ * [p, p+size).  Advice only. */
+void arena__os_advise_huge(void *p, size_t size);
+/* Tells the system that the page-aligned interior of [p, p+size) holds
+ * nothing of value.  lazy: the pages may stay until memory is short (reuse
+ * before that costs no fault); otherwise they are returned now (the next
+ * touch faults in zeroed pages).  false when the system has no such advice
+ * or refused it. */
+bool arena__os_purge(void *p, size_t size, bool lazy);
+
+/* ---- time ------------------------------------------------------------------ */
+/* Milliseconds from a monotonic clock; coarse (a few ms) is fine. */
+uint64_t arena__os_now_ms(void);
+
+/* ---- environment ----------------------------------------------------------- */
+/* The value of an environment variable, or NULL. */
+const char *arena__os_getenv(const char *name);
+
+#endif /* ARENA_OS_H */

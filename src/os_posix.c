@@ -1,0 +1,208 @@
+/*
+ * os_posix.c -- the OS seam (os.h) on POSIX systems: Linux with glibc or
+ * musl, and the BSDs and macOS as far as POSIX reaches.
+ *
+ * Locks are pthread mutexes.  Thread-exit hooks ride on one pthread key
+ * whose destructor runs the hooks the thread asked for: a thread sets the
+ * key (to a non-NULL marker) when it first registers a hook, and a bit per
+ * hook in a thread-local word says which to run, so registering is a
+ * thread-local write after the first time.  Advice goes through madvise,
+ * with errno saved around it.  The clock is CLOCK_MONOTONIC_COARSE where
+ * Linux has it (a read of the vDSO page, no system call), else
+ * CLOCK_MONOTONIC.
+ */
+#if !defined(_WIN32)
+
+#include "os.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+void arena__os_lock_init(arena__os_lock_t *l)
+{
+    pthread_mutex_init(l, NULL);
+}
+
+void arena__os_lock_destroy(arena__os_lock_t *l)
+{
+    pthread_mutex_destroy(l);
+}
+
+void arena__os_lock(arena__os_lock_t *l)
+{
+    pthread_mutex_lock(l);
+}
+
+void arena__os_unlock(arena__os_lock_t *l)
+{
+    pthread_mutex_unlock(l);
+}
+
+/* ---- thread exit ---------------------------------------------------------- */
+
+static arena__os_once_t arena__exit_once = ARENA__OS_ONCE_INIT;
+static pthread_key_t arena__exit_key;
+static bool arena__exit_key_ok;
+static arena__os_lock_t arena__exit_lock = ARENA__OS_LOCK_INIT;
+static void (*arena__exit_fns[ARENA__OS_EXIT_FNS])(void);
+static ARENA__TLS unsigned arena__exit_bits;
+
+static void arena__exit_run(void *marker)
+{
+    (void)marker;
+    /* A hook may register again (a scratch arena re-created by another
+     * hook's cleanup): run until no bit is left, as pthread keys would. */
+    for (int round = 0; round < 4 && arena__exit_bits != 0; round++) {
+        unsigned bits = arena__exit_bits;
+        arena__exit_bits = 0;
+        for (int i = 0; i < ARENA__OS_EXIT_FNS; i++)
+            if (bits & (1u << i))
+                arena__exit_fns[i]();
+    }
+}
+
+static void arena__exit_init(void)
+{
+    arena__exit_key_ok = pthread_key_create(&arena__exit_key, arena__exit_run) == 0;
+}
+
+bool arena__os_at_thread_exit(void (*fn)(void))
+{
+    int i;
+    arena__os_once(&arena__exit_once, arena__exit_init);
+    if (!arena__exit_key_ok)
+        return false;
+    arena__os_lock(&arena__exit_lock);
+    for (i = 0; i < ARENA__OS_EXIT_FNS && arena__exit_fns[i] != NULL; i++)
+        if (arena__exit_fns[i] == fn)
+            break;
+    if (i < ARENA__OS_EXIT_FNS && arena__exit_fns[i] == NULL)
+        arena__exit_fns[i] = fn;
+    arena__os_unlock(&arena__exit_lock);
+    if (i == ARENA__OS_EXIT_FNS)
+        return false;
+    if (arena__exit_bits == 0) {
+        int saved = errno;
+        bool ok = pthread_setspecific(arena__exit_key, (void *)&arena__exit_bits) == 0;
+        errno = saved;
+        if (!ok)
+            return false;
+    }
+    arena__exit_bits |= 1u << i;
+    return true;
+}
+
+void arena__os_once(arena__os_once_t *once, void (*fn)(void))
+{
+    int saved = errno;
+    (void)pthread_once(once, fn);
+    errno = saved;
+}
+
+void arena__os_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    int saved = errno;
+    (void)pthread_atfork(prepare, parent, child);
+    errno = saved;
+}
+
+/* ---- memory --------------------------------------------------------------- */
+
+size_t arena__os_page_size(void)
+{
+    static size_t page;
+    if (page == 0) {
+        int saved = errno;
+        long p = sysconf(_SC_PAGESIZE);
+        errno = saved;
+        page = p > 0 ? (size_t)p : 4096;
+    }
+    return page;
+}
+
+size_t arena__os_huge_page_size(void)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    return (size_t)2 * 1024 * 1024;
+#else
+    return 0;
+#endif
+}
+
+/* The part of [p, p+size) that starts and ends on a multiple of `unit`. */
+static bool arena__interior(void *p, size_t size, size_t unit, void **lo, size_t *len)
+{
+    uintptr_t a = (uintptr_t)p;
+    uintptr_t first = a + (-a & (uintptr_t)(unit - 1));
+    if (size < unit || first - a > size - unit)
+        return false;
+    *lo = (void *)first;
+    *len = (size - (size_t)(first - a)) & ~(unit - 1);
+    return true;
+}
+
+void arena__os_advise_huge(void *p, size_t size)
+{
+#if defined(MADV_HUGEPAGE)
+    void *lo;
+    size_t len, huge = arena__os_huge_page_size();
+    if (huge != 0 && arena__interior(p, size, huge, &lo, &len)) {
+        int saved = errno;
+        (void)madvise(lo, len, MADV_HUGEPAGE);
+        errno = saved;
+    }
+#else
+    (void)p;
+    (void)size;
+#endif
+}
+
+bool arena__os_purge(void *p, size_t size, bool lazy)
+{
+    void *lo;
+    size_t len;
+    if (!arena__interior(p, size, arena__os_page_size(), &lo, &len))
+        return true; /* no whole page: nothing to give back */
+    int advice;
+#if defined(MADV_FREE)
+    advice = lazy ? MADV_FREE : MADV_DONTNEED;
+#elif defined(MADV_DONTNEED)
+    if (lazy)
+        return false;
+    advice = MADV_DONTNEED;
+#else
+    (void)lazy;
+    return false;
+#endif
+    int saved = errno;
+    bool ok = madvise(lo, len, advice) == 0;
+    errno = saved;
+    return ok;
+}
+
+/* ---- time and environment ------------------------------------------------- */
+
+uint64_t arena__os_now_ms(void)
+{
+    struct timespec ts;
+    int saved = errno;
+#if defined(CLOCK_MONOTONIC_COARSE)
+    if (clock_gettime(CLOCK_MONOTONIC_COARSE, &ts) != 0)
+#endif
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+    errno = saved;
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+const char *arena__os_getenv(const char *name)
+{
+    return getenv(name);
+}
+
+#else
+/* Keeps ISO C's "a translation unit is not empty" on Windows builds. */
+typedef int arena__os_posix_unused;
+#endif /* !_WIN32 */
