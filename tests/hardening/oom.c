@@ -15,8 +15,9 @@
  *     states, used bytes; the result at the same block and offset);
  *   - after arena_destroy the backing holds no bytes, every release matched
  *     an alloc (LeakSanitizer checks the rest in the ASan build).
- * A call that succeeds although a fault was injected (the thread-safe path
- * falls back to a smaller block) must leave a consistent arena.
+ * A call may also succeed although a fault was injected, when it has a
+ * fallback that asks for less; it must then leave a consistent arena (the
+ * report at the end counts these).
  */
 #include <arena.h>
 
