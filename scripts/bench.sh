@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark suite (issue 4), one command:
+# The benchmark suite, one command:
 #
 #   scripts/bench.sh             full run (under 10 minutes on 2 cores); writes
 #                                bench/results/{raw.csv,summary.csv,table.md,

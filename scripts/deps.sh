@@ -1,24 +1,171 @@
 #!/usr/bin/env bash
-# Installs the Debian packages a task needs, only those that are missing.
+# Makes sure what a task needs is here; on Debian, installs what is missing.
 #   scripts/deps.sh demo   -- build the library and arena-shell
 #   scripts/deps.sh test   -- everything the test command needs
 #   scripts/deps.sh bench  -- the benchmark peers and gnuplot
-set -euo pipefail
+#
+# Needs are named by their Debian package.  With dpkg-query, a package is
+# here when dpkg says it is installed; without it, when what it provides
+# answers (a command, a pkg-config module, a header, clang's libFuzzer).
+# With apt-get, the missing packages are installed (through sudo when not
+# root).  A failing `apt-get update` (a mirror mid-sync, a foreign
+# architecture's index) only warns: the install is tried with the lists at
+# hand, and the script fails only when a needed package is still missing,
+# naming it.  Without apt-get, it lists what is needed and what is missing.
+# Exit status: 0 when everything needed is here, 1 when something is
+# missing, 2 for a bad argument.
+#
+# Commands it runs besides bash: dpkg-query, apt-get, sudo, env, id,
+# mktemp, rm, tail, and for the probes pkg-config, cc and clang.  It writes
+# nothing to /dev/null, so a host whose /dev/null is broken still gets a
+# true answer.
+set -uo pipefail
+
 want=(cmake make gcc pkg-config libedit-dev)
 case "${1:-demo}" in
-  demo) ;;
-  test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux) ;;
-  bench) want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
-                libapr1-dev libcjson-dev gnuplot-nox valgrind python3) ;;
-  *) echo "usage: $0 demo|test|bench" >&2; exit 2 ;;
+demo) ;;
+test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux) ;;
+bench)
+    want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
+        libapr1-dev libcjson-dev gnuplot-nox valgrind python3)
+    ;;
+*)
+    echo "usage: $0 demo|test|bench" >&2
+    exit 2
+    ;;
 esac
-missing=()
-for p in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "deps: installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+task=${1:-demo}
+
+say() { echo "deps: $*" >&2; }
+have() { [ -n "$(command -v "$1")" ]; }
+indent() { while IFS= read -r line; do echo "  $line"; done >&2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/arena-deps.XXXXXX") || {
+    say "cannot create a temporary directory"
+    exit 1
+}
+trap 'rm -rf "$work"' EXIT
+
+# What each package provides, as probes "kind:name" (all must answer).
+provides() {
+    case $1 in
+    llvm) echo "cmd:llvm-symbolizer" ;;
+    gnuplot-nox) echo "cmd:gnuplot" ;;
+    valgrind) echo "cmd:valgrind hdr:valgrind/memcheck.h" ;;
+    libedit-dev) echo "pc:libedit" ;;
+    libcmocka-dev) echo "pc:cmocka" ;;
+    libjemalloc-dev) echo "pc:jemalloc" ;;
+    libmimalloc-dev) echo "hdr:mimalloc.h" ;;
+    libgoogle-perftools-dev) echo "pc:libtcmalloc_minimal" ;;
+    libtalloc-dev) echo "pc:talloc" ;;
+    libapr1-dev) echo "pc:apr-1" ;;
+    libcjson-dev) echo "pc:libcjson" ;;
+    libclang-rt-*) echo "fuzzer:clang" ;;
+    *) echo "cmd:$1" ;;
+    esac
+}
+
+describe() { # describe PROBE...: the probes in words
+    local p out=""
+    for p in "$@"; do
+        case $p in
+        cmd:*) out+=", command ${p#cmd:}" ;;
+        pc:*) out+=", pkg-config module ${p#pc:}" ;;
+        hdr:*) out+=", header <${p#hdr:}>" ;;
+        fuzzer:*) out+=", clang -fsanitize=fuzzer (libFuzzer runtime)" ;;
+        esac
+    done
+    echo "${out#, }"
+}
+
+probe() { # probe PROBE: 0 when it answers here
+    case $1 in
+    cmd:*) have "${1#cmd:}" ;;
+    pc:*) have pkg-config && pkg-config --exists "${1#pc:}" ;;
+    hdr:*)
+        have cc && printf '#include <%s>\n' "${1#hdr:}" |
+            cc -E -x c - -o "$work/probe.i" >"$work/probe.log" 2>&1
+        ;;
+    fuzzer:*)
+        have clang && printf '%s\n' \
+            'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n);' \
+            'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n)' \
+            '{ (void)d; (void)n; return 0; }' |
+            clang -fsanitize=fuzzer -x c - -o "$work/probe" >"$work/probe.log" 2>&1
+        ;;
+    *) return 1 ;;
+    esac
+}
+
+installed() { # installed PACKAGE
+    if have dpkg-query; then
+        local status
+        status=$(dpkg-query -W -f='${Status}' "$1" 2>"$work/dpkg.log") || return 1
+        [ "$status" = "install ok installed" ]
+    else
+        local p
+        for p in $(provides "$1"); do
+            probe "$p" || return 1
+        done
+    fi
+}
+
+missing_now() { # fills `missing` with the wanted packages not installed
+    missing=()
+    local p
+    for p in "${want[@]}"; do
+        installed "$p" || missing+=("$p")
+    done
+}
+
+missing_now
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if ! have apt-get; then
+    say "apt-get not found (not Debian?), so nothing is installed here."
+    say "'$task' needs these (Debian package names, and what is looked for):"
+    for p in "${want[@]}"; do
+        mark="ok     "
+        [[ " ${missing[*]} " == *" $p "* ]] && mark="MISSING"
+        # shellcheck disable=SC2046 # one probe per word
+        printf '  %s  %-24s %s\n' "$mark" "$p" "$(describe $(provides "$p"))" >&2
+    done
+    say "missing: ${missing[*]}; install them with the system's package manager"
+    exit 1
 fi
+
+sudo=()
+if [ "$(id -u)" -ne 0 ]; then
+    if ! have sudo; then
+        say "missing: ${missing[*]}; installing them needs root, and sudo is not here"
+        exit 1
+    fi
+    sudo=(sudo)
+fi
+apt() { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
+
+say "installing ${missing[*]}"
+if ! apt update -qq >"$work/update.log" 2>&1; then
+    say "apt-get update failed; installing from the package lists at hand:"
+    tail -n 5 "$work/update.log" | indent
+fi
+if ! apt install -y -qq --no-install-recommends "${missing[@]}" >"$work/install.log" 2>&1; then
+    # apt-get installs all or nothing: one package it cannot have would hold
+    # back the others, so each one is tried on its own.
+    for p in "${missing[@]}"; do
+        apt install -y -qq --no-install-recommends "$p" >"$work/install-$p.log" 2>&1
+    done
+fi
+
+missing_now
+if [ ${#missing[@]} -gt 0 ]; then
+    for p in "${missing[@]}"; do
+        log="$work/install-$p.log"
+        [ -e "$log" ] || log="$work/install.log"
+        say "cannot install $p; apt-get says:"
+        tail -n 3 "$log" | indent
+    done
+    say "missing: ${missing[*]}"
+    exit 1
+fi
+exit 0

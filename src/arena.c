@@ -194,6 +194,7 @@ static arena__block_t *arena__grow(arena_t *a, size_t min, size_t want, size_t a
     bool regular = need <= a->next_size;
     size_t size = regular ? a->next_size : need;
     bool capped = need > arena__room(a);
+    int saved = errno; /* a refused first try must not show after a good second */
     arena__block_t *b = arena__block_new(a, size, need);
     if (b == NULL && need_min < need) {
         /* The cap may still allow what the request needs; ask the backing
@@ -203,6 +204,8 @@ static arena__block_t *arena__grow(arena_t *a, size_t min, size_t want, size_t a
         size_t smaller = regular ? a->next_size : need_min;
         if (capped || smaller != size || regular != was_regular)
             b = arena__block_new(a, smaller, need_min);
+        if (b != NULL)
+            errno = saved;
     }
     if (b != NULL && regular) {
         size_t cap =

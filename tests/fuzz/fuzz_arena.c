@@ -7,7 +7,7 @@
  * operands.  A reference model follows every arena: the live allocations
  * (address, size, alignment, stamp), the marks, the exact `used` and `peak`,
  * the size of the next regular block, and the backing bytes (through the
- * counting backing of hd_backing.h).  The model predicts where each request
+ * test backing of arena_testing.h).  The model predicts where each request
  * must land (the current block, the head spare or else the smallest spare
  * that fits, or a new block)
  * and which requests must fail.
@@ -34,7 +34,7 @@
  */
 #include <arena.h>
 
-#include "hd_backing.h"
+#include <arena_testing.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -130,7 +130,7 @@ typedef struct {
     arena_t *a;
     int type;
     arena_options_t o;
-    hd_backing_t hb;
+    arena_testing_backing_t hb;
     int hooks;
     unsigned char *buf; /* inside g_bufs */
     live_t live[MAX_LIVE];
@@ -423,8 +423,8 @@ static size_t round_up(size_t n)
 
 static int fault_armed(const marena_t *m)
 {
-    const hd_backing_t *h = &m->hb;
-    return h->fail_at != 0 && (h->persistent || h->requests < h->fail_at);
+    const arena_testing_backing_t *h = &m->hb;
+    return h->fail_at != 0 && (h->fail_persist || h->requests < h->fail_at);
 }
 
 static pred_t predict(marena_t *m, const snap_t *s, size_t size, size_t align)
@@ -633,7 +633,7 @@ static void arena_close(marena_t *m)
         arena_destroy(m->a);
     m->a = NULL;
     CHECKF(m->hb.outstanding == 0, "destroy left %zu backing bytes", m->hb.outstanding);
-    CHECK(m->hb.nlive == 0 && !m->hb.bad_release);
+    CHECK(m->hb.blocks == 0 && !m->hb.bad_release);
     m->nlive = m->nmarks = 0;
 }
 
@@ -649,7 +649,7 @@ static void arena_setup(marena_t *m, rd_t *r, size_t idx)
     m->hb.limit = HOOK_LIMIT;
     m->hooks = m->type != T_DEFAULT;
     if (m->hooks)
-        m->o.backing = hd_backing_of(&m->hb);
+        m->o.backing = arena_testing_backing(&m->hb);
     size_t bufsize = (size_t)bufb * 32;
     unsigned char *buf = g_bufs[idx] + (capb & 15);
     switch (m->type) {
@@ -1083,7 +1083,7 @@ static void op_reset(marena_t *m)
     snap_free(&before);
     m->nlive = m->nmarks = 0;
     m->used = 0;
-    hd_no_faults(&m->hb);
+    arena_testing_no_faults(&m->hb);
 }
 
 static void op_trim(marena_t *m)
@@ -1141,9 +1141,11 @@ static void op_fault(marena_t *m, rd_t *r)
     if (!m->hooks)
         return;
     if (k == 0)
-        hd_no_faults(&m->hb);
+        arena_testing_no_faults(&m->hb);
+    else if (k & 0x80)
+        arena_testing_fail_from(&m->hb, 1 + (k & 3));
     else
-        hd_fail_nth(&m->hb, 1 + (k & 3), (k & 0x80) != 0);
+        arena_testing_fail_nth(&m->hb, 1 + (k & 3));
 }
 
 static void op_null(rd_t *r)
@@ -1206,7 +1208,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                     m->o.buffer_size);
         if (m->a == NULL) {
             if (op % 4 == 0) {
-                hd_no_faults(&m->hb);
+                arena_testing_no_faults(&m->hb);
                 arena_open(m);
             }
             continue;
@@ -1267,7 +1269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (k % 4 == 0) {
                 arena_close(m);
                 if (!(k & 0x40))
-                    hd_no_faults(&m->hb);
+                    arena_testing_no_faults(&m->hb);
                 arena_open(m);
             } else if (k % 4 == 1) {
                 op_bad_restore(m, &r);
@@ -1293,7 +1295,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             CHECK(stamp_ok(l));
         }
         arena_close(&g_ar[i]);
-        hd_backing_fini(&g_ar[i].hb);
+        arena_testing_backing_fini(&g_ar[i].hb);
     }
     arena_cache_set_limit(ARENA_CACHE_DEFAULT_LIMIT);
     return 0;

@@ -11,13 +11,13 @@
  *   - invalid alignments: EINVAL.
  * "Refused cleanly" is always: NULL (or -1), the right errno, and the arena
  * unchanged (stats, block list, position; arena_check() == 0).  Arenas use
- * the counting backing capped far below the sizes asked for, so a request
+ * the test backing (arena_testing.h) with a limit far below the sizes asked for, so a request
  * that wrapped around would show up as a too-small block or a bad pointer,
  * never as a machine out of memory.
  */
 #include <arena.h>
 
-#include "hd_backing.h"
+#include <arena_testing.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -88,20 +88,18 @@ static void assert_unchanged(arena_t *a, const snap_t *before)
     } while (0)
 
 typedef struct {
-    hd_backing_t h;
+    arena_testing_backing_t h;
     arena_t *a;
 } harness_t;
 
 static void open_arena(harness_t *t, size_t block, size_t max, unsigned flags)
 {
-    memset(t, 0, sizeof *t);
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = block;
-    o.max_size = max;
-    o.flags = flags;
-    o.backing = hd_backing_of(&t->h);
-    t->h.limit = CAP; /* refuse anything bigger, like a real allocator would */
+    /* The backing refuses anything bigger than CAP, like a real allocator would. */
+    *t = (harness_t){.h = {.limit = CAP}};
+    arena_options_t o = {.block_size = block,
+                         .max_size = max,
+                         .flags = flags,
+                         .backing = arena_testing_backing(&t->h)};
     t->a = arena_create_with(&o);
     assert_non_null(t->a);
 }
@@ -112,7 +110,7 @@ static void close_arena(harness_t *t)
     assert_int_equal(t->h.outstanding, 0);
     assert_false(t->h.bad_release);
     assert_true(t->h.peak <= CAP);
-    hd_backing_fini(&t->h);
+    arena_testing_backing_fini(&t->h);
 }
 
 static void test_huge_sizes(void **state)

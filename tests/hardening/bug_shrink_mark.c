@@ -1,14 +1,14 @@
 /*
- * bug_shrink_mark.c -- regression test for a library bug (now fixed) found by the
- * fuzzer (see docs/testing.md, "Library bugs this suite found").
+ * bug_shrink_mark.c -- regression test for a defect the fuzzer found
+ * (docs/testing.md, "Regression tests").
  *
- * arena_realloc shrinks in place the most recent allocation even when it was
- * made before the newest mark, so the position drops below the mark.  A
- * later arena_restore of that (valid) mark then aborts a debug build ("the
- * mark lies beyond the arena's current position") and is silently ignored
- * by a release build: allocations made after the mark stay live and `used`
- * does not return to its value at the mark, against arena.h's contract for
- * arena_restore.  Exits 0 when the bug is absent.
+ * An in-place shrink of the most recent allocation, when that allocation
+ * was made before the newest mark, would drop the position below the mark.
+ * A later arena_restore of that (valid) mark would then abort a debug build
+ * ("the mark lies beyond the arena's current position") and be ignored by a
+ * release build: allocations made after the mark would stay live and `used`
+ * would not return to its value at the mark, against arena.h's contract for
+ * arena_restore.  Exits 0 when restore ends what came after the mark.
  */
 #include <arena.h>
 

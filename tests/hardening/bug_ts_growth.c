@@ -1,17 +1,16 @@
 /*
- * bug_ts_growth.c -- regression test for a library bug (now fixed) found by the
- * thread torture (see docs/testing.md, "Library bugs this suite found").
+ * bug_ts_growth.c -- regression test for a defect the thread torture found
+ * (docs/testing.md, "Regression tests").
  *
  * On an arena whose next regular block is smaller than the thread-safe
- * path's chunk (any block_size below ~300 bytes: next_size 64, ts_chunk at
- * least 256), every chunk refill asks arena__alloc_in_new_block for a
- * request bigger than next_size, which gets an exact-size block and never
- * doubles next_size.  So every 256 bytes of arena_alloc_thread_safe cost a
- * new block (a backing request and the lock) forever: 10,000 16-byte
- * allocations make ~600 blocks instead of ~10, and after a reset each block
- * install scans the long spare list (quadratic).  The same holds for
- * arena_alloc of anything bigger than next_size on such an arena.
- * Exits 0 when blocks grow geometrically.
+ * path's chunk (a block_size of a few hundred bytes or less), a chunk
+ * refill that asks for an exact-size block every time never doubles the
+ * regular block size: every chunk of arena_alloc_thread_safe then costs a
+ * new block (a backing request and the lock), 10,000 16-byte allocations
+ * make hundreds of blocks instead of about a dozen, and after a reset each
+ * block install scans a long spare list.  Refills must let the blocks grow
+ * geometrically, as on the single-threaded path.
+ * Exits 0 when they do.
  */
 #include <arena.h>
 

@@ -11,7 +11,7 @@
  */
 #include <arena.h>
 
-#include "hd_backing.h"
+#include <arena_testing.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -67,12 +67,8 @@ static void test_fresh_new_and_extended_blocks(void **state)
     (void)state;
     if (skip_unless_readable())
         skip();
-    hd_backing_t h;
-    memset(&h, 0, sizeof h);
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = 256;
-    o.backing = hd_backing_of(&h);
+    arena_testing_backing_t h = {0};
+    arena_options_t o = {.block_size = 256, .backing = arena_testing_backing(&h)};
     arena_t *a = arena_create_with(&o);
     assert_non_null(a);
     void *p = arena_alloc(a, 200);
@@ -84,15 +80,13 @@ static void test_fresh_new_and_extended_blocks(void **state)
     assert_true(all_bytes(r, 3000, ARENA_DEBUG_FRESH_BYTE));
     arena_destroy(a);
     assert_int_equal(h.outstanding, 0);
-    hd_backing_fini(&h);
+    assert_false(h.bad_release);
+    arena_testing_backing_fini(&h);
 
     static _Alignas(16) unsigned char buf[2048];
     memset(buf, 0x33, sizeof buf);
-    memset(&o, 0, sizeof o);
-    o.buffer = buf;
-    o.buffer_size = sizeof buf;
-    o.flags = ARENA_FIXED;
-    a = arena_create_with(&o);
+    arena_options_t in_buffer = {.flags = ARENA_FIXED, .buffer = buf, .buffer_size = sizeof buf};
+    a = arena_create_with(&in_buffer);
     assert_non_null(a);
     p = arena_alloc(a, 1000);
     assert_true(all_bytes(p, 1000, ARENA_DEBUG_FRESH_BYTE));

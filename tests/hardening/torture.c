@@ -13,7 +13,8 @@
  * the round: stamp intact, aligned, owned by the arena, disjoint from all
  * others; arena_check() == 0, used >= the bytes handed out.  Each arena
  * runs three rounds (fresh, after reset with spares, after reset + trim),
- * on the counting backing (checked for leaks at the end) or the default one,
+ * on the test backing (arena_testing.h: one per arena, which the arena never
+ * calls from two threads at once; checked for leaks at the end) or the default one,
  * and one variant under a cap checks that refusals are ENOMEM and harmless.
  *
  * Sizes: full in a plain optimised build; smaller with ARENA_TEST_SMALL=1,
@@ -23,7 +24,7 @@
  */
 #include <arena.h>
 
-#include "hd_backing.h"
+#include <arena_testing.h>
 
 #include <errno.h>
 #include <pthread.h>
@@ -282,13 +283,10 @@ int main(void)
     size_t allocs = 0;
     for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
         for (int variant = 0; variant < 3; variant++) {
-            hd_backing_t h;
-            memset(&h, 0, sizeof h);
-            arena_options_t o;
-            memset(&o, 0, sizeof o);
-            o.block_size = 64;
+            arena_testing_backing_t h = {0};
+            arena_options_t o = {.block_size = 64};
             if (variant != 1)
-                o.backing = hd_backing_of(&h);
+                o.backing = arena_testing_backing(&h);
             if (variant == 2)
                 o.max_size = 32 * 1024; /* refusals under contention */
             arena_t *a = arena_create_with(&o);
@@ -304,7 +302,7 @@ int main(void)
                 CHECK(h.peak <= o.max_size);
             arena_destroy(a);
             CHECK(h.outstanding == 0 && !h.bad_release);
-            hd_backing_fini(&h);
+            arena_testing_backing_fini(&h);
         }
     }
     printf("torture: %zu allocations from up to %d threads checked%s\n", allocs, MAXT,

@@ -32,10 +32,7 @@ static void alloc_zero_size(void **state)
         assert_aligned(q, 4096);
     }
     /* A full fixed arena still answers size 0 at alignment 1 from its end. */
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = 64;
-    o.flags = ARENA_FIXED;
+    arena_options_t o = {.block_size = 64, .flags = ARENA_FIXED};
     arena_t *f = arena_create_with(&o);
     assert_non_null(arena_alloc_aligned(f, 64, 1));
     assert_non_null(arena_alloc_aligned(f, 0, 1));

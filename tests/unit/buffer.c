@@ -36,11 +36,11 @@ static void overhead_promise_holds_on_the_whole_grid(void **state)
         for (size_t k = 0; k < 64 + sizeof big / sizeof big[0]; k++) {
             size_t n = k < 64 ? k + 1 : big[k - 64];
             for (int dflt = 0; dflt < 2; dflt++) {
-                counting_backing_t c = {0};
-                arena_options_t o = counting_options(&c, 0);
-                o.buffer = buf + mis;
-                o.buffer_size = ARENA_BUFFER_OVERHEAD + n;
-                o.flags = ARENA_FIXED;
+                arena_testing_backing_t t = {0};
+                arena_options_t o = {.buffer = buf + mis,
+                                     .buffer_size = ARENA_BUFFER_OVERHEAD + n,
+                                     .flags = ARENA_FIXED,
+                                     .backing = arena_testing_backing(&t)};
                 arena_t *a = arena_create_with(&o);
                 if (a == NULL)
                     fail_msg("misalignment %zu, n %zu: create failed (errno %d)", mis, n, errno);
@@ -54,8 +54,9 @@ static void overhead_promise_holds_on_the_whole_grid(void **state)
                              n, al);
                 assert_true(p >= buf + mis && p + n <= buf + mis + o.buffer_size);
                 memset(p, 0x5a, n);
-                assert_int_equal(c.requests, 0);
+                assert_int_equal(t.requests, 0);
                 arena_destroy(a);
+                finish_backing(&t);
                 cases++;
             }
         }

@@ -34,38 +34,32 @@ static void create_sized_holds_size(void **state)
 static void create_one_backing_request(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 4096);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 4096, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     assert_non_null(a);
-    assert_int_equal(c.requests, 1);
-    assert_int_equal(arena_stats(a).backing, c.outstanding);
+    assert_int_equal(t.requests, 1);
+    assert_int_equal(arena_stats(a).backing, t.outstanding);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void create_with_rejects_bad_options(void **state)
 {
     (void)state;
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    assert_fails(arena_create_with(NULL), EINVAL);
-    o.flags = 0x80;
-    assert_fails(arena_create_with(&o), EINVAL);
-    o.flags = 0;
-    o.buffer_size = 100;
-    assert_fails(arena_create_with(&o), EINVAL);
-    o.buffer_size = 0;
-    o.backing.alloc = counting_alloc;
-    assert_fails(arena_create_with(&o), EINVAL);
-    o.backing.alloc = NULL;
-    o.backing.release = counting_release;
-    assert_fails(arena_create_with(&o), EINVAL);
+    arena_testing_backing_t t = {0};
     static char small[8];
-    memset(&o, 0, sizeof o);
-    o.buffer = small;
-    o.buffer_size = sizeof small;
-    assert_fails(arena_create_with(&o), EINVAL);
+    const arena_options_t bad[] = {
+        {.flags = 0x80},
+        {.buffer_size = 100},
+        {.backing = {.alloc = arena_testing_alloc, .user = &t}},
+        {.backing = {.release = arena_testing_release, .user = &t}},
+        {.buffer = small, .buffer_size = sizeof small},
+    };
+    assert_fails(arena_create_with(NULL), EINVAL);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_fails(arena_create_with(&bad[i]), EINVAL);
+    assert_int_equal(t.requests, 0);
 }
 
 static void create_refuses_impossible_sizes(void **state)
@@ -74,26 +68,26 @@ static void create_refuses_impossible_sizes(void **state)
     assert_fails(arena_create(SIZE_MAX), ENOMEM);
     assert_fails(arena_create(SIZE_MAX - 15), ENOMEM);
     assert_fails(arena_create((size_t)PTRDIFF_MAX), ENOMEM);
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = 4096;
-    o.max_size = 4096; /* the bookkeeping does not fit under the cap */
-    assert_fails(arena_create_with(&o), ENOMEM);
-    counting_backing_t c = {0, 0, 1};
-    o = counting_options(&c, 4096);
-    assert_fails(arena_create_with(&o), ENOMEM);
-    assert_int_equal(c.outstanding, 0);
+    /* The bookkeeping does not fit under the cap. */
+    arena_options_t capped = {.block_size = 4096, .max_size = 4096};
+    assert_fails(arena_create_with(&capped), ENOMEM);
+    arena_testing_backing_t t = {0};
+    arena_testing_fail_from(&t, 1);
+    arena_options_t refused = {.block_size = 4096, .backing = arena_testing_backing(&t)};
+    assert_fails(arena_create_with(&refused), ENOMEM);
+    assert_int_equal(t.injected, 1);
+    finish_backing(&t);
 }
 
 static void buffer_fixed_never_touches_heap(void **state)
 {
     (void)state;
     static _Alignas(64) unsigned char buf[4096];
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 0);
-    o.buffer = buf;
-    o.buffer_size = sizeof buf;
-    o.flags = ARENA_FIXED;
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.flags = ARENA_FIXED,
+                         .buffer = buf,
+                         .buffer_size = sizeof buf,
+                         .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     assert_non_null(a);
     assert_true((unsigned char *)a >= buf && (unsigned char *)a < buf + sizeof buf);
@@ -107,20 +101,22 @@ static void buffer_fixed_never_touches_heap(void **state)
     assert_true(p >= buf && p + cap <= buf + sizeof buf);
     memset(p, 0x5a, cap);
     assert_fails(arena_alloc_aligned(a, 1, 1), ENOMEM);
-    assert_int_equal(c.requests, 0);
+    assert_int_equal(t.requests, 0);
     assert_int_equal(arena_stats(a).backing, 0);
     arena_destroy(a);
-    assert_int_equal(c.requests, 0);
+    assert_int_equal(t.requests, 0);
+    finish_backing(&t);
 }
 
 static void buffer_unaligned_and_growable(void **state)
 {
     (void)state;
     static unsigned char buf[1024 + 3];
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 256);
-    o.buffer = buf + 3; /* deliberately misaligned */
-    o.buffer_size = 1024;
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 256,
+                         .buffer = buf + 3, /* deliberately misaligned */
+                         .buffer_size = 1024,
+                         .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     assert_non_null(a);
     void *p = arena_alloc(a, 16);
@@ -129,10 +125,10 @@ static void buffer_unaligned_and_growable(void **state)
     /* Growing past the buffer goes to the backing allocator. */
     void *q = arena_alloc(a, 2000);
     assert_non_null(q);
-    assert_int_equal(c.requests, 1);
+    assert_int_equal(t.requests, 1);
     assert_int_equal(arena_stats(a).blocks, 2);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void buffer_exact_overhead(void **state)
@@ -141,11 +137,8 @@ static void buffer_exact_overhead(void **state)
     /* A buffer of overhead + N bytes serves N bytes. */
     static unsigned char buf[8192];
     size_t n = 1000;
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.buffer = buf + 1;
-    o.buffer_size = arena_buffer_overhead() + n;
-    o.flags = ARENA_FIXED;
+    arena_options_t o = {
+        .flags = ARENA_FIXED, .buffer = buf + 1, .buffer_size = arena_buffer_overhead() + n};
     arena_t *a = arena_create_with(&o);
     assert_non_null(a);
     assert_true(arena_stats(a).capacity >= n);
@@ -158,10 +151,11 @@ static void buffer_with_huge_block_size(void **state)
     /* With a buffer, block_size only sizes later blocks; one too big to round
      * up falls back to the growth cap instead of wrapping around. */
     static unsigned char buf[1024];
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, SIZE_MAX);
-    o.buffer = buf;
-    o.buffer_size = sizeof buf;
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = SIZE_MAX,
+                         .buffer = buf,
+                         .buffer_size = sizeof buf,
+                         .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     assert_non_null(a);
     assert_non_null(arena_alloc(a, arena_stats(a).capacity + 1));
@@ -169,7 +163,7 @@ static void buffer_with_huge_block_size(void **state)
     assert_int_equal(arena_blocks(a, info, 2), 2);
     assert_int_equal(info[1].size, ARENA_MAX_GROWTH_BLOCK);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void destroy_null_is_noop(void **state)

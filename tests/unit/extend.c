@@ -1,54 +1,54 @@
 /* "More memory": arena_extend on fixed and growable arenas. */
 #include "test_util.h"
 
-static arena_t *fixed(counting_backing_t *c, size_t n)
+static arena_t *fixed(arena_testing_backing_t *t, size_t n)
 {
-    arena_options_t o = counting_options(c, n);
-    o.flags = ARENA_FIXED;
+    arena_options_t o = {
+        .block_size = n, .flags = ARENA_FIXED, .backing = arena_testing_backing(t)};
     return arena_create_with(&o);
 }
 
 static void extend_fixed_then_alloc_without_backing(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_t *a = fixed(&c, 256);
+    arena_testing_backing_t t = {0};
+    arena_t *a = fixed(&t, 256);
     char *first = arena_alloc(a, 200);
     strcpy(first, "kept across extend");
     assert_fails(arena_alloc(a, 1000), ENOMEM);
     assert_int_equal(arena_extend(a, 1000), 0);
-    size_t requests = c.requests;
+    size_t requests = t.requests;
     char *p = arena_alloc(a, 1000);
     assert_non_null(p);
     memset(p, 7, 1000);
-    assert_int_equal(c.requests, requests); /* no new backing request */
+    assert_int_equal(t.requests, requests); /* no new backing request */
     assert_string_equal(first, "kept across extend");
     assert_int_equal(arena_stats(a).blocks, 2);
     /* Still fixed: beyond the extension it refuses again. */
     assert_fails(arena_alloc(a, 1000), ENOMEM);
     assert_consistent(a);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void extend_growable(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 128);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 128, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     arena_alloc(a, 100);
     for (size_t n = 1; n < 100000; n = n * 3 + 1) {
         assert_int_equal(arena_extend(a, n), 0);
-        size_t requests = c.requests;
+        size_t requests = t.requests;
         void *p = arena_alloc(a, n);
         assert_non_null(p);
         assert_aligned(p, ARENA_DEFAULT_ALIGNMENT);
-        assert_int_equal(c.requests, requests);
+        assert_int_equal(t.requests, requests);
     }
     assert_consistent(a);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void extend_capacity_grows(void **state)
@@ -68,8 +68,8 @@ static void extend_errors(void **state)
     errno = 0;
     assert_int_equal(arena_extend(NULL, 10), -1);
     assert_int_equal(errno, EINVAL);
-    counting_backing_t c = {0};
-    arena_t *a = fixed(&c, 256);
+    arena_testing_backing_t t = {0};
+    arena_t *a = fixed(&t, 256);
     arena_stats_t before = arena_stats(a);
     errno = 0;
     assert_int_equal(arena_extend(a, 0), -1);
@@ -80,22 +80,19 @@ static void extend_errors(void **state)
     errno = 0;
     assert_int_equal(arena_extend(a, (size_t)PTRDIFF_MAX + 1), -1);
     assert_int_equal(errno, ENOMEM);
-    c.fail_from = c.requests + 1;
+    arena_testing_fail_from(&t, 1);
     errno = 0;
     assert_int_equal(arena_extend(a, 100), -1);
     assert_int_equal(errno, ENOMEM);
     assert_stats_equal(before, arena_stats(a));
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void extend_respects_max_size(void **state)
 {
     (void)state;
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = 1024;
-    o.max_size = 4096;
+    arena_options_t o = {.block_size = 1024, .max_size = 4096};
     arena_t *a = arena_create_with(&o);
     errno = 0;
     assert_int_equal(arena_extend(a, 8192), -1);
@@ -109,11 +106,7 @@ static void extend_on_buffer_arena(void **state)
 {
     (void)state;
     static unsigned char buf[1024];
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.buffer = buf;
-    o.buffer_size = sizeof buf;
-    o.flags = ARENA_FIXED;
+    arena_options_t o = {.flags = ARENA_FIXED, .buffer = buf, .buffer_size = sizeof buf};
     arena_t *a = arena_create_with(&o);
     void *p = arena_alloc(a, arena_stats(a).capacity);
     assert_non_null(p);

@@ -26,8 +26,8 @@ static void growth_keeps_earlier_contents(void **state)
 static void growth_is_geometric_with_cap(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 1024);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 1024, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     for (int i = 0; i < 200; i++)
         arena_alloc(a, 1000);
@@ -38,9 +38,9 @@ static void growth_is_geometric_with_cap(void **state)
         assert_int_equal(info[i].size, info[i - 1].size * 2);
     /* 200 KB in doubling blocks from 1 KiB: about log2(200) blocks, not 200. */
     assert_true(n <= 10);
-    assert_int_equal(c.requests, n);
+    assert_int_equal(t.requests, n);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void big_request_gets_own_block_without_inflating(void **state)
@@ -64,10 +64,7 @@ static void fixed_exact_fit(void **state)
 {
     (void)state;
     for (size_t n = 16; n <= 4096; n *= 2) {
-        arena_options_t o;
-        memset(&o, 0, sizeof o);
-        o.block_size = n;
-        o.flags = ARENA_FIXED;
+        arena_options_t o = {.block_size = n, .flags = ARENA_FIXED};
         /* One allocation at the default alignment. */
         arena_t *a = arena_create_with(&o);
         assert_non_null(arena_alloc(a, n));
@@ -104,9 +101,9 @@ static void growable_exact_fit_uses_current_block(void **state)
 static void max_size_never_exceeded_but_used(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 1024);
-    o.max_size = 10000;
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {
+        .block_size = 1024, .max_size = 10000, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     assert_non_null(a);
     size_t total = 0;
@@ -117,7 +114,7 @@ static void max_size_never_exceeded_but_used(void **state)
             break;
         }
         total += 100;
-        assert_true(c.outstanding <= 10000);
+        assert_true(t.outstanding <= 10000);
     }
     arena_stats_t s = arena_stats(a);
     assert_int_equal(s.max_size, 10000);
@@ -130,25 +127,26 @@ static void max_size_never_exceeded_but_used(void **state)
     assert_fails(arena_alloc(a, 5000), ENOMEM);
     assert_stats_equal(s, arena_stats(a));
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    assert_true(t.peak <= 10000);
+    finish_backing(&t);
 }
 
 static void backing_refusal_leaves_arena_unchanged(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 256);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 256, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     arena_alloc(a, 200);
     arena_stats_t before = arena_stats(a);
-    c.fail_from = c.requests + 1;
+    arena_testing_fail_from(&t, 1);
     assert_fails(arena_alloc(a, 200), ENOMEM);
     assert_stats_equal(before, arena_stats(a));
     assert_consistent(a);
-    c.fail_from = 0;
+    arena_testing_no_faults(&t);
     assert_non_null(arena_alloc(a, 200));
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 int main(void)

@@ -19,8 +19,8 @@ static void restore_same_block(void **state)
 static void restore_across_blocks(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 256);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 256, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     char *keep = arena_alloc(a, 100);
     strcpy(keep, "before the mark");
@@ -31,7 +31,7 @@ static void restore_across_blocks(void **state)
     for (int i = 0; i < 100; i++)
         arena_alloc(a, 100);
     assert_true(arena_stats(a).blocks > blocks + 2);
-    size_t requests = c.requests;
+    size_t requests = t.requests;
     arena_restore(a, m);
     assert_int_equal(arena_stats(a).used, used);
     assert_string_equal(keep, "before the mark");
@@ -40,9 +40,9 @@ static void restore_across_blocks(void **state)
     assert_ptr_equal(arena_alloc(a, 200), first);
     for (int i = 0; i < 100; i++)
         arena_alloc(a, 100);
-    assert_int_equal(c.requests, requests);
+    assert_int_equal(t.requests, requests);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void nested_marks(void **state)

@@ -87,10 +87,7 @@ static void null_ptr_is_alloc_and_errors(void **state)
 static void fixed_full_realloc_fails_cleanly(void **state)
 {
     (void)state;
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = 256;
-    o.flags = ARENA_FIXED;
+    arena_options_t o = {.block_size = 256, .flags = ARENA_FIXED};
     arena_t *a = arena_create_with(&o);
     char *p = arena_alloc(a, 100);
     arena_alloc(a, 100);

@@ -5,13 +5,13 @@
 static void reset_reuses_same_memory(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 512);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 512, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     void *first[100];
     for (int i = 0; i < 100; i++)
         first[i] = arena_alloc(a, 40);
-    size_t requests = c.requests;
+    size_t requests = t.requests;
     arena_stats_t before = arena_stats(a);
     arena_reset(a);
     arena_stats_t s = arena_stats(a);
@@ -22,10 +22,10 @@ static void reset_reuses_same_memory(void **state)
     /* The same sequence lands on the same addresses, with no new request. */
     for (int i = 0; i < 100; i++)
         assert_ptr_equal(arena_alloc(a, 40), first[i]);
-    assert_int_equal(c.requests, requests);
+    assert_int_equal(t.requests, requests);
     assert_consistent(a);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void reset_many_times(void **state)
@@ -47,8 +47,8 @@ static void reset_many_times(void **state)
 static void trim_gives_spares_back(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 256);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 256, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     for (int i = 0; i < 50; i++)
         arena_alloc(a, 100);
@@ -59,13 +59,13 @@ static void trim_gives_spares_back(void **state)
         first_bytes = info[0].size;
     }
     arena_reset(a);
-    size_t held = c.outstanding;
+    size_t held = t.outstanding;
     arena_trim(a);
-    assert_true(c.outstanding < held);
+    assert_true(t.outstanding < held);
     arena_stats_t s = arena_stats(a);
     assert_int_equal(s.blocks, 1);
     assert_int_equal(s.capacity, first_bytes);
-    assert_int_equal(s.backing, c.outstanding);
+    assert_int_equal(s.backing, t.outstanding);
     assert_consistent(a);
     /* Still usable, growing again. */
     for (int i = 0; i < 50; i++)
@@ -75,21 +75,22 @@ static void trim_gives_spares_back(void **state)
     arena_trim(a);
     assert_int_equal(arena_stats(a).blocks, blocks);
     arena_destroy(a);
-    assert_int_equal(c.outstanding, 0);
+    finish_backing(&t);
 }
 
 static void reset_then_big_allocation_uses_spare(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 256);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 256, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     void *big = arena_alloc(a, 50000);
     arena_reset(a);
-    size_t requests = c.requests;
+    size_t requests = t.requests;
     assert_ptr_equal(arena_alloc(a, 50000), big);
-    assert_int_equal(c.requests, requests);
+    assert_int_equal(t.requests, requests);
     arena_destroy(a);
+    finish_backing(&t);
 }
 
 int main(void)

@@ -71,18 +71,19 @@ static void blocks_truncated_output(void **state)
 static void available_and_backing(void **state)
 {
     (void)state;
-    counting_backing_t c = {0};
-    arena_options_t o = counting_options(&c, 1024);
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 1024, .backing = arena_testing_backing(&t)};
     arena_t *a = arena_create_with(&o);
     arena_stats_t s = arena_stats(a);
     assert_int_equal(s.available, s.capacity);
-    assert_int_equal(s.backing, c.outstanding);
+    assert_int_equal(s.backing, t.outstanding);
     arena_alloc(a, 100);
     s = arena_stats(a);
     assert_int_equal(s.available, s.capacity - 100);
     arena_alloc(a, 5000);
-    assert_int_equal(arena_stats(a).backing, c.outstanding);
+    assert_int_equal(arena_stats(a).backing, t.outstanding);
     arena_destroy(a);
+    finish_backing(&t);
 }
 
 int main(void)

@@ -61,10 +61,7 @@ static void sprintf_longer_than_block(void **state)
 static void sprintf_fixed_full(void **state)
 {
     (void)state;
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = 32;
-    o.flags = ARENA_FIXED;
+    arena_options_t o = {.block_size = 32, .flags = ARENA_FIXED};
     arena_t *a = arena_create_with(&o);
     arena_stats_t before = arena_stats(a);
     assert_fails(arena_sprintf(a, "%s", "this string is longer than thirty-two bytes"), ENOMEM);

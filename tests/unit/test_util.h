@@ -1,8 +1,10 @@
-/* Shared helpers for the cmocka unit suites. */
+/* Shared helpers for the cmocka unit suites: assertions that print both
+ * sides, and the end of a test backing (include/arena_testing.h). */
 #ifndef ARENA_TEST_UTIL_H
 #define ARENA_TEST_UTIL_H
 
 #include <arena.h>
+#include <arena_testing.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,41 +15,15 @@
 
 #include <cmocka.h>
 
-/* A backing allocator that counts, and refuses on request. */
-typedef struct counting_backing {
-    size_t requests;    /* alloc calls */
-    size_t outstanding; /* bytes not yet released */
-    size_t fail_from;   /* refuse request number >= fail_from (1-based); 0: never */
-} counting_backing_t;
-
-static inline void *counting_alloc(void *user, size_t size)
+/* Every block came back, as it was given; then the backing's bookkeeping
+ * is freed (a backing left unfinished is a leak LeakSanitizer and memcheck
+ * report). */
+static inline void finish_backing(arena_testing_backing_t *t)
 {
-    counting_backing_t *c = (counting_backing_t *)user;
-    c->requests++;
-    if (c->fail_from != 0 && c->requests >= c->fail_from)
-        return NULL;
-    void *p = malloc(size);
-    if (p != NULL)
-        c->outstanding += size;
-    return p;
-}
-
-static inline void counting_release(void *user, void *p, size_t size)
-{
-    counting_backing_t *c = (counting_backing_t *)user;
-    c->outstanding -= size;
-    free(p);
-}
-
-static inline arena_options_t counting_options(counting_backing_t *c, size_t block_size)
-{
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = block_size;
-    o.backing.alloc = counting_alloc;
-    o.backing.release = counting_release;
-    o.backing.user = c;
-    return o;
+    assert_int_equal(t->outstanding, 0);
+    assert_int_equal(t->blocks, 0);
+    assert_false(t->bad_release);
+    arena_testing_backing_fini(t);
 }
 
 #define assert_aligned(p, al) assert_int_equal((uintptr_t)(p) % (uintptr_t)(al), 0)

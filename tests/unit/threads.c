@@ -137,10 +137,7 @@ static void shared_arena_small_blocks(void **state)
 static void shared_fixed_arena_runs_out_cleanly(void **state)
 {
     (void)state;
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    o.block_size = 64 * 1024;
-    o.flags = ARENA_FIXED;
+    arena_options_t o = {.block_size = 64 * 1024, .flags = ARENA_FIXED};
     arena_t *a = arena_create_with(&o);
     size_t served = 0, refused = 0;
     for (int i = 0; i < 100000; i++) {
