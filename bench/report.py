@@ -25,9 +25,12 @@ WORKLOADS = {
     "W5": "sprintf-formatted + strdup-ed strings (ns per string)",
     "W6": "cJSON: parse a generated document, walk it, cJSON_Delete, release (ns per cJSON allocation)",
     "W7": "large allocations 64 KiB..4 MiB, every page touched, released per cycle of 8",
+    "W8": "C++ containers: a pmr::vector<pmr::string> and a pmr::unordered_map<pmr::string, size_t> "
+          "of N entries built, then destroyed (ns per entry)",
 }
 PEERS = ["glibc", "jemalloc", "tcmalloc", "mimalloc", "mi-heap", "obstack", "apr", "talloc"]
-ORDER = ["limit", "arena", "arena-reset", "arena-ts", "orig"] + PEERS
+PMR = ["pmr-arena", "pmr-monotonic", "pmr-pool"]  # bench-pmr: arena_cxx::resource and std::pmr's
+ORDER = ["limit", "arena", "arena-reset", "arena-ts", "orig"] + PEERS + PMR
 
 
 def med(xs):
@@ -152,7 +155,7 @@ def table_w3r(stats):
 
 
 def table_overview(stats):
-    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7"] if any(k[0] == w for k in stats)]
+    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "W8"] if any(k[0] == w for k in stats)]
     cs = sorted({k[1] for k in stats if k[0] in ws}, key=order_key)
     lines = ["| contender | " + " | ".join(ws) + " |", "|---|" + "---:|" * len(ws)]
     for c in cs:
@@ -245,6 +248,13 @@ def targets(stats):
             r = m["median"] / a["median"]
             out.append(f"- W6 cJSON `{c}` faster than mimalloc: {fmt(a['median'])} vs "
                        f"{fmt(m['median'])} ns/alloc = {fmt(r)}x: {st(r > 1)}")
+    for w in ["W1", "W2", "W3", "W8"]:
+        a, m = find(stats, w, "pmr-arena"), find(stats, w, "pmr-monotonic")
+        if a and m:
+            r = a["median"] / m["median"]
+            out.append(f"- {w} C++ `arena_cxx::resource` at least as fast as "
+                       f"`monotonic_buffer_resource` (medians within 5 % count as equal): "
+                       f"{fmt(a['median'])} vs {fmt(m['median'])} ns/op = {fmt(r)}x: {st(r <= 1.05)}")
     g = find(stats, "W1", "glibc")
     for c in ["arena", "arena-reset"]:
         a = find(stats, "W1", c)
@@ -278,7 +288,7 @@ def gnuplot(script):
 
 def plots(stats, img, tmp):
     made = []
-    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7"] if any(k[0] == w for k in stats)]
+    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "W8"] if any(k[0] == w for k in stats)]
     if ws:
         parts = []
         for i, w in enumerate(ws):
@@ -401,7 +411,7 @@ def main():
         parts.append(table_simple(stats, w))
     parts.append(table_w3r(stats))
     parts.append(table_w4(stats))
-    for w in ["W5", "W6", "W7"]:
+    for w in ["W5", "W6", "W7", "W8"]:
         parts.append(table_simple(stats, w))
     if cg:
         parts.append(cg)

@@ -14,8 +14,9 @@
 # Options: --reps N (default 5; at least 5 for published numbers)
 #          --threads-max N (W4 thread counts 1..4, then powers of two, up to N;
 #                           default nproc; e.g. 32 on a big machine)
-#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7)
-#          --contenders a,b  (names as in bench-<x> --list)
+#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8)
+#          --contenders a,b  (names as in bench-<x> --list; the C++ rows:
+#                             pmr-arena,pmr-monotonic,pmr-pool in bench-pmr)
 #          --out DIR         (results directory)   --no-deps (skip scripts/deps.sh)
 #          --build-dir DIR   (default build/bench)
 #
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --build-dir) build=$2; shift ;;
     --no-deps) deps=0 ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -51,6 +52,7 @@ t_start=$(date +%s)
 
 # ---- build: a separate -O2 Release tree -------------------------------------
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
+  -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
   -DARENA_BUILD_BENCH=ON -DARENA_BUILD_TESTS=OFF -DARENA_BUILD_TOOLS=OFF -DARENA_VALGRIND=OFF \
   >/dev/null
 cmake --build "$build" -j "$(nproc)" >/dev/null
@@ -60,14 +62,15 @@ if [ -z "$out" ]; then
   if [ $quick -eq 1 ]; then out="$build/results-quick"; else out="bench/results"; fi
 fi
 mkdir -p "$out"
-imgdir="docs/img"; [ $quick -eq 1 ] && imgdir="$out"
+# Plots go to docs/img only from a full, unrestricted run (the one docs quote).
+imgdir="docs/img"; { [ $quick -eq 1 ] || [ -n "$only$contenders" ]; } && imgdir="$out"
 mkdir -p "$imgdir"
 
 # ---- which allocator serves each binary --------------------------------------
 variants=()
 : > "$out/machine.md.tmp"
 trap 'rm -f "$out/machine.md.tmp"' EXIT
-for v in glibc jemalloc tcmalloc mimalloc; do
+for v in glibc jemalloc tcmalloc mimalloc pmr; do
   [ -x "$BIN/bench-$v" ] || { echo "bench.sh: no bench-$v (peer missing?)" >&2; continue; }
   if ! line=$("$BIN/bench-$v" --check); then
     echo "bench.sh: $line" >&2; exit 1
@@ -79,14 +82,14 @@ done
 # ---- sizes -------------------------------------------------------------------
 if [ $quick -eq 1 ]; then
   W1="-n 1000000"; W2="-n 200000"; W3="--cycles 20 --per 100000"; W3R_TOTAL=400000
-  W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"
+  W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"; W8="-n 100000"
 else
   W1="-n 10000000"; W2="-n 2000000"; W3="--cycles 1000 --per 100000"; W3R_TOTAL=4000000
-  W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"
+  W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"; W8="-n 1000000"
 fi
 if [ $callgrind -eq 1 ]; then
   W1="-n 200000"; W2="-n 200000"; W3="--cycles 10 --per 100000"; W3R_TOTAL=200000
-  W4N=100000; W5="-n 50000"; W6="--json-mb 2"; W7="--cycles 4 --per 8"; reps=1
+  W4N=100000; W5="-n 50000"; W6="--json-mb 2"; W7="--cycles 4 --per 8"; W8="-n 50000"; reps=1
 fi
 
 threads=()
@@ -130,6 +133,7 @@ for c in "${allc[@]}"; do
   want W5 && [[ $l == *" W5 "* ]] && add W5 "$c" "-w W5 -c $c $W5"
   want W6 && [[ $l == *" W6 "* ]] && add W6 "$c" "-w W6 -c $c $W6"
   want W7 && [[ $l == *" W7 "* ]] && add W7 "$c" "-w W7 -c $c $W7"
+  want W8 && [[ $l == *" W8 "* ]] && add W8 "$c" "-w W8 -c $c $W8"
 done
 np=${#plan[@]}
 [ "$np" -gt 0 ] || { echo "bench.sh: nothing to run" >&2; exit 2; }
@@ -179,9 +183,9 @@ t_run=$(( $(date +%s) - t_start ))
        "($(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1 | sed 's/^\(.\)/virtualised, \1/'))"
   echo "- Kernel: $(uname -sr); memory $(free -g | awk '/^Mem:/ {print $2}') GiB;"\
        "THP: $(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null || echo n/a)"
-  echo "- Compiler: $(gcc --version | head -1), flags -O2 -DNDEBUG (CMake Release)"
+  echo "- Compiler: $(gcc --version | head -1), flags -O2 -DNDEBUG (CMake Release; g++ -std=c++17 for bench-pmr)"
   echo "- Peers (dpkg-query):"
-  for p in libc6 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev libapr1-dev \
+  for p in libc6 libstdc++6 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev libapr1-dev \
            libcjson-dev; do
     echo "  - $p $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo missing)"
   done
