@@ -219,12 +219,6 @@ static int run_demo(shell_t *sh)
 
 /* ---- the terminal ---------------------------------------------------------- */
 
-static char *ask_terminal(void *ctx, const char *prompt)
-{
-    (void)ctx;
-    return readline(prompt);
-}
-
 static char *complete_command(const char *text, int state)
 {
     static size_t i, len;
@@ -268,6 +262,33 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
+/* One line typed at the terminal.  NULL when Ctrl-C (*eof false) or Ctrl-D
+ * (*eof true) cut it short; the cursor then moves to a new line, so what
+ * is printed next does not run on after the abandoned prompt. */
+static char *read_line(const char *prompt, bool *eof)
+{
+    fflush(stdout);
+    interrupted = 0;
+    char *line = readline(prompt);
+    *eof = line == NULL;
+    if (interrupted || line == NULL) {
+        *eof = *eof && !interrupted;
+        free(line);
+        putchar('\n');
+        return NULL;
+    }
+    return line;
+}
+
+/* The engine's questions ("more memory?", "how much?"): Ctrl-C and Ctrl-D
+ * both answer NULL, which cancels the allocation and keeps the session. */
+static char *ask_terminal(void *ctx, const char *prompt)
+{
+    (void)ctx;
+    bool eof;
+    return read_line(prompt, &eof);
+}
+
 static int run_interactive(shell_t *sh)
 {
     /* Ctrl-C abandons the line being typed, as in a login shell, instead of
@@ -291,20 +312,13 @@ static int run_interactive(shell_t *sh)
            "Start with 'new 4K fixed', then 'alloc 100'; 'help' lists the commands, "
            "Ctrl-D leaves.\n",
            ARENA_VERSION_STRING);
-    char *line;
     for (;;) {
-        fflush(stdout);
-        interrupted = 0;
-        line = readline("arena> ");
-        if (interrupted) {
-            free(line);
-            putchar('\n');
-            continue;
-        }
-        if (line == NULL) {
-            putchar('\n');
+        bool eof;
+        char *line = read_line("arena> ", &eof);
+        if (line == NULL && eof)
             break;
-        }
+        if (line == NULL)
+            continue;
         const char *s = line;
         while (*s == ' ' || *s == '\t')
             s++;

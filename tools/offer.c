@@ -30,7 +30,7 @@ int shell_offer_more(shell_t *sh, size_t need)
     for (;;) {
         char *ans = ask(sh, "more memory? [m]ore / [r]eset / [q]uit / [c]ancel: ");
         if (ans == NULL)
-            return SHELL_OFFER_QUIT;
+            return SHELL_OFFER_CANCEL;
         char c = first_word_char(ans);
         free(ans);
         if (c == 'q')
@@ -52,7 +52,7 @@ int shell_offer_more(shell_t *sh, size_t need)
             snprintf(prompt, sizeof prompt, "how much? [%s]: ", h);
             ans = ask(sh, prompt);
             if (ans == NULL)
-                return SHELL_OFFER_QUIT;
+                return SHELL_OFFER_CANCEL;
             shell_tok_t t = shell_tok_trim((shell_tok_t){ans, strlen(ans)});
             size_t want = dflt;
             int bad = t.len > 0 ? shell_arg_size(sh, t, "size", &want) : 0;
