@@ -79,8 +79,8 @@ static int allocate(shell_t *sh, const request_t *rq)
                     h, rq->align, av);
         if (sh->ask == NULL)
             return SHELL_ERROR;
-        size_t need = total + (rq->align > ARENA_DEFAULT_ALIGNMENT ? rq->align : 0);
-        int r = shell_offer_more(sh, need);
+        shell_shortfall_t f = {.size = total, .align = rq->align};
+        int r = shell_offer_more(sh, &f);
         if (r == SHELL_OFFER_QUIT)
             return SHELL_QUIT;
         if (r == SHELL_OFFER_CANCEL)

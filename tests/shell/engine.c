@@ -183,11 +183,162 @@ static void test_eof_at_how_much_cancels(void **state)
     assert_int_equal(nblocks(f), 1);
 }
 
+/* ---- item: "how much?" takes cancel and Enter; its default is exact ----- */
+
+static void test_how_much_cancels(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const words[] = {"c", "cancel", "C", "Cancel", "CANCEL", "  cancel "};
+    full_arena(f);
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        answers(f, 2, "m", words[i]);
+        expect_result(f, "alloc 100", SHELL_ERROR);
+        assert_int_equal(f->nprompts, 2);
+        assert_int_equal(nblocks(f), 1);
+        assert_int_equal(f->sh.nallocs, 1);
+    }
+}
+
+/* The default in "how much? [...]" is a whole number of bytes that is
+ * accepted as typed, and Enter takes it. */
+static void test_how_much_default_is_exact(void **state)
+{
+    fixture_t *f = *state;
+    static const size_t sizes[] = {257, 1000, 1025, 5000, 5120, 70000};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        for (int typed = 0; typed < 2; typed++) {
+            char line[64];
+            full_arena(f);
+            answers(f, 2, "more", typed ? SHOWN_DEFAULT : "");
+            snprintf(line, sizeof line, "alloc %zu as big", sizes[i]);
+            expect_result(f, line, SHELL_OK);
+            assert_int_equal(f->nprompts, 2);
+            const char *open = strchr(f->prompts[1], '[');
+            assert_non_null(open);
+            char *end;
+            unsigned long long shown = strtoull(open + 1, &end, 10);
+            if (*end != ']')
+                fail_msg("the default in '%s' is not a whole number of bytes", f->prompts[1]);
+            assert_in_range(shown, sizes[i], sizes[i] + 4096);
+            assert_int_equal(nblocks(f), 2);
+        }
+    }
+}
+
+/* ---- item: only the listed words and letters are answers ---------------- */
+
+static void test_offer_takes_listed_answers_only(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const refused[] = {
+        "map",   "quitting", "mo",     "y",         "n", "yes",      "no", "",   "m m",
+        "more!", "rm",       "resets", "cancelled", "x", "quit now", "?",  "qq", "mq",
+    };
+    static const char *const cancel[] = {"c", "cancel", "C", " Cancel"};
+    static const char *const quit[] = {"q", "quit", "Q", "QUIT"};
+    static const char *const more[] = {"m", "more", "M", "More", " more ", "MORE"};
+    full_arena(f);
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        size_t before = f->outlen;
+        answers(f, 2, refused[i], "c");
+        expect_result(f, "alloc 100", SHELL_ERROR);
+        if (f->nprompts != 2 || strstr(f->prompts[1], "more memory?") == NULL)
+            fail_msg("answer '%s': %zu prompts, the second '%s'; want the offer again", refused[i],
+                     f->nprompts, f->nprompts > 1 ? f->prompts[1] : "");
+        if (strstr(f->outbuf + before, "please answer") == NULL)
+            fail_msg("answer '%s' was not refused with the choices", refused[i]);
+        assert_int_equal(nblocks(f), 1);
+        assert_int_equal(f->sh.nallocs, 1);
+    }
+    for (size_t i = 0; i < sizeof cancel / sizeof cancel[0]; i++) {
+        answers(f, 1, cancel[i]);
+        expect_result(f, "alloc 100", SHELL_ERROR);
+        assert_int_equal(f->nprompts, 1);
+    }
+    for (size_t i = 0; i < sizeof quit / sizeof quit[0]; i++) {
+        answers(f, 1, quit[i]);
+        expect_result(f, "alloc 100", SHELL_QUIT);
+    }
+    for (size_t i = 0; i < sizeof more / sizeof more[0]; i++) {
+        answers(f, 2, more[i], NULL);
+        expect_result(f, "alloc 100", SHELL_ERROR);
+        assert_int_equal(f->nprompts, 2);
+        assert_non_null(strstr(f->prompts[1], "how much?"));
+    }
+}
+
+/* ---- item: reset is offered only when it can satisfy the request -------- */
+
+/* Could a block of the arena, emptied, hold size bytes at align? */
+static bool reset_would_fit(const fixture_t *f, size_t size, size_t align)
+{
+    arena_block_info_t info[8];
+    size_t n = __real_arena_blocks(f->sh.arena, info, 8);
+    assert_in_range(n, 1, 8);
+    for (size_t i = 0; i < n; i++) {
+        size_t pad = (size_t)(-(uintptr_t)info[i].start & (align - 1));
+        if (pad <= info[i].size && size <= info[i].size - pad)
+            return true;
+    }
+    return false;
+}
+
+/* setup: the commands that build the arena; then each request that does
+ * not fit must offer reset exactly when reset_would_fit says so, and an
+ * "r" that is not offered must be refused. */
+static void check_reset_offers(fixture_t *f, const char *const *setup_lines, size_t nsetup)
+{
+    static const size_t sizes[] = {1, 40, 57, 100, 200, 255, 256, 257, 300, 1000, 1024, 2000};
+    static const size_t aligns[] = {16, 64, 256, 512, 4096, 8192};
+    size_t offered = 0, withheld = 0;
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        for (size_t a = 0; a < sizeof aligns / sizeof aligns[0]; a++) {
+            for (size_t k = 0; k < nsetup; k++)
+                must(f, setup_lines[k]);
+            char line[64];
+            snprintf(line, sizeof line, "alloc %zu %zu", sizes[s], aligns[a]);
+            bool fits = reset_would_fit(f, sizes[s], aligns[a]);
+            answers(f, 3, "r", "c", "c");
+            int r = run(f, line);
+            if (f->nprompts == 0) /* it fitted: nothing to offer */
+                continue;
+            bool shown = strstr(f->prompts[0], "[r]eset") != NULL;
+            if (shown != fits)
+                fail_msg("'%s': reset %s, but an emptied block %s hold it ('%s')", line,
+                         shown ? "offered" : "not offered", fits ? "would" : "would not",
+                         f->prompts[0]);
+            if (fits) {
+                offered++;
+                assert_int_equal(r, SHELL_OK); /* reset, then the retry succeeded */
+            } else {
+                withheld++;
+                assert_int_equal(r, SHELL_ERROR);
+                assert_int_equal(f->nprompts, 2); /* "r" refused, then "c" */
+            }
+        }
+    }
+    assert_true(offered > 0);
+    assert_true(withheld > 0);
+}
+
+static void test_reset_offered_only_when_it_helps(void **state)
+{
+    static const char *const one_block[] = {"new 256 fixed", "alloc 200"};
+    static const char *const two_blocks[] = {"new 256 fixed", "extend 1K", "alloc 200",
+                                             "alloc 1000"};
+    check_reset_offers(*state, one_block, 2);
+    check_reset_offers(*state, two_blocks, 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_eof_at_offer_cancels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_eof_at_how_much_cancels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_how_much_cancels, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_how_much_default_is_exact, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offer_takes_listed_answers_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_offered_only_when_it_helps, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

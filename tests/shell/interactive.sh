@@ -3,7 +3,8 @@
 # terminal (detached tmux sessions, each on its own socket in a temp dir) and checks the
 # prompt, the "more memory?" offer after a fixed arena fills up (more, reset,
 # quit, cancel; Ctrl-C and Ctrl-D there and at "how much?" cancel the
-# allocation and keep the session), history (Up recalls the last line), Ctrl-C
+# allocation and keep the session; only listed answers are taken; reset is
+# offered only when it helps), history (Up recalls the last line), Ctrl-C
 # abandoning a line, and that Ctrl-D leaves with status 0.  Every wait is
 # bounded.
 set -u
@@ -114,7 +115,7 @@ wait_for "more memory? [m]ore / [r]eset / [q]uit / [c]ancel:"
 keys "x" Enter
 wait_for "please answer m"
 keys "m" Enter
-wait_for "how much? [1.0 KiB]:"
+wait_for "how much? [1024] bytes, or [c]ancel:"
 keys "nonsense" Enter
 wait_for "size 'nonsense' is not a number"
 keys "2K" Enter
@@ -173,8 +174,10 @@ keys "q" Enter
 status=$(dead_status)
 [ "$status" = 0 ] || fail "quit from the offer: exit status '$status', want 0"
 
-# 4. At the offer and at "how much?": Ctrl-C and Ctrl-D give up the
-# allocation and come back to the prompt.
+# 4. At the offer and at "how much?": Ctrl-C, Ctrl-D and "cancel" give up
+# the allocation and come back to the prompt; an unlisted answer is asked
+# again; reset is not offered when no block could hold the request; Enter
+# takes the default, shown in bytes.
 start
 keys "new 256 fixed" Enter
 wait_for "new arena"
@@ -208,9 +211,43 @@ wait_for "how much?"
 keys C-d
 back_at_prompt "how much?" "Ctrl-D at how much"
 alive "Ctrl-D at how much"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "more" Enter
+wait_for "how much?"
+keys "cancel" Enter
+back_at_prompt "how much?" "cancel at how much"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "map" Enter
+wait_for "please answer m (more memory), r (reset), q (quit) or c (cancel)"
+T capture-pane -p -t s | grep -q "how much?" && fail "'map' was taken for 'more'"
+keys "c" Enter
+back_at_prompt "more memory?" "cancel after a refused answer"
+fresh
+keys "alloc 300" Enter
+wait_for "more memory? [m]ore / [q]uit / [c]ancel:"
+keys "r" Enter
+wait_for "please answer m (more memory), q (quit) or c (cancel)"
+keys "c" Enter
+back_at_prompt "more memory?" "cancel"
+fresh
+keys "list" Enter
+wait_for "#1 "
+[ "$(T capture-pane -p -t s | grep -c '^#')" = 1 ] || fail "a cancelled allocation was made"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "m" Enter
+wait_for "how much? [256] bytes, or [c]ancel:"
+keys Enter
+wait_for "added a block of 256 B"
+wait_for "#2: 100 bytes"
 keys C-d
 status=$(dead_status)
 [ "$status" = 0 ] || fail "Ctrl-D after the offers: exit status '$status', want 0"
 
-echo "ok: prompt, more-memory offer (more/reset/cancel/quit, Ctrl-C, Ctrl-D), history, Ctrl-C," \
-    "Ctrl-D"
+echo "ok: prompt, more-memory offer (more/reset/cancel/quit, Ctrl-C, Ctrl-D, listed answers," \
+    "reset only when it helps), history, Ctrl-C, Ctrl-D"
