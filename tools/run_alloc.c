@@ -33,6 +33,29 @@ static void *attempt(shell_t *sh, const request_t *rq)
     return arena_strndup(sh->arena, rq->text.s, rq->text.len);
 }
 
+/* Why `total` bytes at `align` do not fit in a full fixed arena: exact byte
+ * counts beside the rounded ones, and the padding when that is what does
+ * not fit. */
+static void explain_full(shell_t *sh, size_t total, size_t align)
+{
+    size_t avail = arena_stats(sh->arena).available;
+    char want[SHELL_HUMAN_CAP], have[SHELL_HUMAN_CAP];
+    shell_bytes(total, want, sizeof want);
+    shell_bytes(avail, have, sizeof have);
+    if (total > avail) {
+        shell_error(sh,
+                    "the arena is full: %s requested, %s free in the current block; a fixed "
+                    "arena grows only with 'extend'",
+                    want, have);
+        return;
+    }
+    size_t pad = (size_t)(-shell_current_pos(sh) & (align - 1));
+    shell_error(sh,
+                "the arena is full: %s requested, %s free in the current block, but alignment "
+                "%zu needs %zu bytes of padding before it; a fixed arena grows only with 'extend'",
+                want, have, align, pad);
+}
+
 /* Allocates, diagnoses, records, prints; offers more memory at a terminal. */
 static int allocate(shell_t *sh, const request_t *rq)
 {
@@ -63,20 +86,15 @@ static int allocate(shell_t *sh, const request_t *rq)
             shell_print_alloc(sh, &sh->allocs[sh->nallocs - 1]);
             return SHELL_OK;
         }
-        char h[SHELL_HUMAN_CAP], what[80];
-        shell_human(total, h, sizeof h);
-        snprintf(what, sizeof what, "a new block for %s", h);
         int refused = sh->backing->refused;
         if (refused != 0 || !sh->fixed) {
+            char h[SHELL_HUMAN_CAP], what[80];
+            shell_bytes(total, h, sizeof h);
+            snprintf(what, sizeof what, "a new block for %s", h);
             shell_explain_enomem(sh, refused, what);
             return SHELL_ERROR;
         }
-        char av[SHELL_HUMAN_CAP];
-        shell_human(arena_stats(sh->arena).available, av, sizeof av);
-        shell_error(sh,
-                    "the arena is full: %s (align %zu) requested, %s free in the current "
-                    "block; a fixed arena grows only with 'extend'",
-                    h, rq->align, av);
+        explain_full(sh, total, rq->align);
         if (sh->ask == NULL)
             return SHELL_ERROR;
         shell_shortfall_t f = {.size = total, .align = rq->align};

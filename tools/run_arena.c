@@ -60,14 +60,14 @@ int shell_run_new(shell_t *sh, const shell_call_t *c)
     arena_t *ar = shell_backing_create(sh, &o, &b, &refused);
     if (ar == NULL) {
         char h[SHELL_HUMAN_CAP], what[80];
-        shell_human(size ? size : ARENA_DEFAULT_BLOCK_SIZE, h, sizeof h);
+        shell_bytes(size ? size : ARENA_DEFAULT_BLOCK_SIZE, h, sizeof h);
         snprintf(what, sizeof what, "a first block of %s", h);
         if (refused != 0) {
             shell_explain_enomem(sh, refused, what);
         } else if (max != 0) {
             char m[SHELL_HUMAN_CAP];
-            shell_human(max, m, sizeof m);
-            shell_error(sh, "%s does not fit under max %s (bookkeeping included)", what, m);
+            shell_bytes(max, m, sizeof m);
+            shell_error(sh, "%s does not fit under max %s, bookkeeping included", what, m);
         } else {
             shell_error(sh, "%s is more than an arena can hold", what);
         }

@@ -96,8 +96,8 @@ void shell_explain_enomem(shell_t *sh, int refused, const char *what)
     } else if (refused == SHELL_REFUSED_SYSTEM) {
         shell_error(sh, "out of memory: the system refused %s", what);
     } else if (sh->max_size != 0) {
-        shell_human(sh->max_size, h, sizeof h);
-        shell_error(sh, "the arena is at its cap (max %s, bookkeeping included): no room for %s", h,
+        shell_bytes(sh->max_size, h, sizeof h);
+        shell_error(sh, "the arena is at its cap of %s, bookkeeping included: no room for %s", h,
                     what);
     } else {
         shell_error(sh, "out of memory: no room for %s", what);
@@ -188,7 +188,7 @@ void shell_reset(shell_t *sh)
 int shell_extend(shell_t *sh, size_t size)
 {
     char h[SHELL_HUMAN_CAP];
-    shell_human(size, h, sizeof h);
+    shell_bytes(size, h, sizeof h);
     if (size == 0) {
         shell_error(sh, "SIZE must be at least 1 byte");
         return -1;
@@ -204,6 +204,7 @@ int shell_extend(shell_t *sh, size_t size)
         return -1;
     }
     arena_stats_t s = arena_stats(sh->arena);
+    shell_human(size, h, sizeof h);
     fprintf(sh->out, "added a block of %s; the arena now has %zu blocks, capacity %zu bytes\n", h,
             s.blocks, s.capacity);
     return 0;
@@ -285,6 +286,21 @@ void shell_print_alloc(shell_t *sh, const shell_alloc_t *a)
 }
 
 /* ---- addresses and blocks ---------------------------------------------- */
+
+uintptr_t shell_current_pos(const shell_t *sh)
+{
+    size_t n = arena_blocks(sh->arena, NULL, 0);
+    arena_block_info_t *info = calloc(n ? n : 1, sizeof *info);
+    uintptr_t pos = 0;
+    if (info == NULL)
+        return 0;
+    n = arena_blocks(sh->arena, info, n);
+    for (size_t i = 0; i < n; i++)
+        if (info[i].state == ARENA_BLOCK_CURRENT)
+            pos = (uintptr_t)info[i].start + info[i].used;
+    free(info);
+    return pos;
+}
 
 /* The chain blocks (not spares) of the arena: malloc'd array, count in *n. */
 static arena_block_info_t *chain_blocks(const shell_t *sh, size_t *n)

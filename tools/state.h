@@ -59,6 +59,8 @@ void shell_print_alloc(shell_t *sh, const shell_alloc_t *a);
 
 /* Formats an address, relative to its block in relative mode. */
 void shell_addr(const shell_t *sh, const void *p, char *buf, size_t cap);
+/* The address the next allocation starts from, before its padding. */
+uintptr_t shell_current_pos(const shell_t *sh);
 /* Index of the (chain) block holding p, or -1. */
 long shell_block_of(const shell_t *sh, const void *p);
 
