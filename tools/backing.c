@@ -27,6 +27,7 @@
 
 static struct {
     bool probed;
+    bool learnt;  /* both offsets below are known */
     bool probing; /* requests of the probe arena itself: no shift */
     size_t first; /* data offset in the first request of an arena */
     size_t later; /* data offset in a later block request */
@@ -90,11 +91,18 @@ void shell_backing_probe(void)
         arena_block_info_t info[2];
         if (arena_blocks(a, info, 1) >= 1)
             offsets.first = (uintptr_t)info[0].start % SHELL_PAGE;
-        if (arena_extend(a, 64) == 0 && arena_blocks(a, info, 2) == 2)
+        if (arena_extend(a, 64) == 0 && arena_blocks(a, info, 2) == 2) {
             offsets.later = (uintptr_t)info[1].start % SHELL_PAGE;
+            offsets.learnt = true;
+        }
         arena_destroy(a);
     }
     offsets.probing = false;
+}
+
+size_t shell_backing_page(void)
+{
+    return offsets.learnt ? SHELL_PAGE : 0;
 }
 
 arena_t *shell_backing_create(shell_t *sh, arena_options_t *o, shell_backing_t **out, int *refused)

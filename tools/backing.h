@@ -10,6 +10,10 @@
  * arena, so that every block's first data byte can be put on a page.  */
 void shell_backing_probe(void);
 
+/* The page every block's first data byte starts on, or 0 when the probe
+ * could not learn where data lands (blocks then start anywhere). */
+size_t shell_backing_page(void);
+
 /* Creates an arena from options o with the shell's backing (o->backing is
  * filled in).  NULL with errno, and *refused says whether the backing
  * refused (SHELL_REFUSED_*). */

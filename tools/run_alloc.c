@@ -74,15 +74,16 @@ static int allocate(shell_t *sh, const request_t *rq)
         return SHELL_ERROR;
     }
     for (;;) {
+        if (shell_reserve(sh) != 0)
+            return SHELL_ERROR;
         size_t before = arena_stats(sh->arena).used;
         sh->backing->refused = 0;
         void *p = attempt(sh, rq);
         if (p != NULL) {
             size_t pad = arena_stats(sh->arena).used - before - total;
-            if (shell_record(sh, rq->name, p, total, rq->align, pad) != 0) {
-                shell_error(sh, "out of memory for the shell's own bookkeeping");
+            size_t block = shell_landed(sh, p, total, rq->align);
+            if (shell_record(sh, rq->name, p, total, rq->align, pad, block) != 0)
                 return SHELL_ERROR;
-            }
             shell_print_alloc(sh, &sh->allocs[sh->nallocs - 1]);
             return SHELL_OK;
         }

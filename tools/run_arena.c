@@ -50,6 +50,8 @@ int shell_run_new(shell_t *sh, const shell_call_t *c)
             return SHELL_ERROR;
         }
     }
+    if (shell_reserve(sh) != 0)
+        return SHELL_ERROR;
     arena_options_t o = {
         .block_size = size,
         .max_size = max,
@@ -116,6 +118,7 @@ int shell_run_save(shell_t *sh, const shell_call_t *c)
     m->number = sh->next_mark++;
     m->mark = arena_save(sh->arena);
     m->nallocs = sh->nallocs;
+    m->nchain = sh->nchain;
     fprintf(sh->out, "mark %lu (used %zu bytes, %zu live allocation%s)\n", m->number,
             arena_stats(sh->arena).used, sh->nallocs, sh->nallocs == 1 ? "" : "s");
     return SHELL_OK;
@@ -156,6 +159,7 @@ int shell_run_restore(shell_t *sh, const shell_call_t *c)
     size_t ended = sh->nallocs - m.nallocs;
     arena_restore(sh->arena, m.mark);
     shell_forget_from(sh, m.nallocs);
+    sh->nchain = m.nchain;
     sh->nmarks = (size_t)k + 1; /* marks saved after it are gone; it stays valid */
     fprintf(sh->out, "restored mark %lu: %zu allocation%s ended, used %zu bytes\n", m.number, ended,
             ended == 1 ? "" : "s", arena_stats(sh->arena).used);

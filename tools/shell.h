@@ -43,13 +43,20 @@ typedef struct shell_alloc {
     size_t size;
     size_t align;
     size_t pad;
+    size_t block; /* index in sh->chain of the block holding it */
 } shell_alloc_t;
 
 typedef struct shell_mark {
     unsigned long number;
     arena_mark_t mark;
     size_t nallocs; /* allocations live when the mark was saved */
+    size_t nchain;  /* blocks in the chain when the mark was saved */
 } shell_mark_t;
+
+/* A block of the arena's chain: where its data starts and ends. */
+typedef struct shell_block {
+    uintptr_t start, end;
+} shell_block_t;
 
 /* Asks the person at the terminal a question.  Returns a malloc'd answer
  * (without newline), or NULL when the person cancels (Ctrl-C, Ctrl-D) or
@@ -81,6 +88,11 @@ typedef struct shell {
     shell_mark_t *marks;
     size_t nmarks, cap_marks;
     unsigned long next_mark;
+    /* the chain as arena_blocks lists it (oldest first, the current block
+     * last, no spares), kept up to date by the shell itself so that no
+     * command has to walk the arena's block list (state.c) */
+    shell_block_t *chain;
+    size_t nchain, cap_chain;
     /* the command being executed, for messages: its name and its arguments
      * as the usage line writes them */
     const char *cmd;

@@ -1,14 +1,27 @@
 /*
  * state.c -- arena-shell's state: the current arena, the allocations and
- * marks the shell keeps for it, the operations several commands share, and
- * messages.
+ * marks the shell keeps for it, the blocks they live in, the operations
+ * several commands share, and messages.
  *
  * Invariants.  sh->allocs holds the live allocations in the order they were
  * made; a mark remembers how many there were when it was saved, so a
  * restore or a reset forgets exactly the allocations it ended.  Every
  * command validates all of its arguments before it touches the arena, so
- * a bad line leaves the state as it was.  Messages name the command (sh->cmd)
- * and, for a wrong argument count, its usage line.
+ * a bad line leaves the state as it was; the room the shell's own records
+ * need is reserved before an allocation, so a successful allocation is
+ * always recorded.
+ *
+ * The chain.  sh->chain mirrors the blocks arena_blocks lists before the
+ * spares: the ones allocation has moved through, oldest first.  The shell
+ * keeps it itself, in O(1) per command, because arena_blocks walks every
+ * block and a command per block that walked them all would make a script
+ * that builds N blocks cost N^2.  An allocation stayed in the current block
+ * exactly when the block's end is unchanged (p + size + available); else the
+ * arena moved on to one more block, whose first data byte lies on the page
+ * below p when the alignment is at most a page (backing.c puts every block
+ * on a page).  Larger alignments, or a backing that could not place blocks,
+ * ask arena_blocks.  reset keeps the first block, restore the chain of its
+ * mark.  Each allocation records the index of its block.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "state.h"
@@ -40,9 +53,11 @@ void shell_fini(shell_t *sh)
     shell_drop_arena(sh);
     free(sh->allocs);
     free(sh->marks);
+    free(sh->chain);
     sh->allocs = NULL;
     sh->marks = NULL;
-    sh->cap_allocs = sh->cap_marks = 0;
+    sh->chain = NULL;
+    sh->cap_allocs = sh->cap_marks = sh->cap_chain = 0;
 }
 
 /* ---- messages ---------------------------------------------------------- */
@@ -152,6 +167,7 @@ void shell_drop_arena(shell_t *sh)
 {
     shell_forget_from(sh, 0);
     sh->nmarks = 0;
+    sh->nchain = 0;
     if (sh->arena != NULL) {
         arena_destroy(sh->arena);
         sh->arena = NULL;
@@ -172,6 +188,9 @@ void shell_adopt_arena(shell_t *sh, arena_t *a, shell_backing_t *b, bool fixed, 
     arena_block_info_t info;
     arena_blocks(a, &info, 1);
     sh->first_size = info.size;
+    sh->chain[0].start = (uintptr_t)info.start;
+    sh->chain[0].end = (uintptr_t)info.start + info.size;
+    sh->nchain = 1;
 }
 
 void shell_reset(shell_t *sh)
@@ -180,6 +199,7 @@ void shell_reset(shell_t *sh)
     arena_reset(sh->arena);
     shell_forget_from(sh, 0);
     sh->nmarks = 0;
+    sh->nchain = 1;
     arena_stats_t s = arena_stats(sh->arena);
     fprintf(sh->out, "reset: %zu allocation%s ended; %zu block%s kept for reuse\n", ended,
             ended == 1 ? "" : "s", s.blocks, s.blocks == 1 ? "" : "s");
@@ -236,17 +256,33 @@ long shell_lookup_alloc(shell_t *sh, shell_tok_t t)
     return i;
 }
 
-int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, size_t align,
-                 size_t pad)
+/* Grows *arr (of *cap elements of `size` bytes) to hold more than n. */
+static int room(void **arr, size_t *cap, size_t n, size_t size)
 {
-    if (sh->nallocs == sh->cap_allocs) {
-        size_t cap = sh->cap_allocs ? sh->cap_allocs * 2 : 16;
-        shell_alloc_t *n = realloc(sh->allocs, cap * sizeof *n);
-        if (n == NULL)
-            return -1;
-        sh->allocs = n;
-        sh->cap_allocs = cap;
+    if (n < *cap)
+        return 0;
+    size_t c = *cap ? *cap * 2 : 16;
+    void *p = realloc(*arr, c * size);
+    if (p == NULL)
+        return -1;
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+int shell_reserve(shell_t *sh)
+{
+    if (room((void **)&sh->allocs, &sh->cap_allocs, sh->nallocs, sizeof *sh->allocs) != 0
+        || room((void **)&sh->chain, &sh->cap_chain, sh->nchain, sizeof *sh->chain) != 0) {
+        shell_error(sh, "out of memory for the shell's own bookkeeping");
+        return -1;
     }
+    return 0;
+}
+
+int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, size_t align,
+                 size_t pad, size_t block)
+{
     char autoname[32];
     shell_tok_t nm;
     if (name != NULL) {
@@ -256,16 +292,14 @@ int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, siz
         nm.s = autoname;
     }
     char *copy = malloc(nm.len + 1);
-    if (copy == NULL)
+    if (copy == NULL) {
+        shell_error(sh, "out of memory for the shell's own bookkeeping");
         return -1;
+    }
     memcpy(copy, nm.s, nm.len);
     copy[nm.len] = '\0';
-    shell_alloc_t *a = &sh->allocs[sh->nallocs++];
-    a->name = copy;
-    a->ptr = p;
-    a->size = size;
-    a->align = align;
-    a->pad = pad;
+    sh->allocs[sh->nallocs++] = (shell_alloc_t){
+        .name = copy, .ptr = p, .size = size, .align = align, .pad = pad, .block = block};
     return 0;
 }
 
@@ -280,77 +314,53 @@ void shell_forget_from(shell_t *sh, size_t keep)
 void shell_print_alloc(shell_t *sh, const shell_alloc_t *a)
 {
     char addr[64];
-    shell_addr(sh, a->ptr, addr, sizeof addr);
-    fprintf(sh->out, "%s: %zu byte%s at %s, align %zu, padding %zu, block %ld\n", a->name, a->size,
-            a->size == 1 ? "" : "s", addr, a->align, a->pad, shell_block_of(sh, a->ptr));
+    shell_addr(sh, a->ptr, a->block, addr, sizeof addr);
+    fprintf(sh->out, "%s: %zu byte%s at %s, align %zu, padding %zu, block %zu\n", a->name, a->size,
+            a->size == 1 ? "" : "s", addr, a->align, a->pad, a->block);
 }
 
-/* ---- addresses and blocks ---------------------------------------------- */
+/* ---- the chain ----------------------------------------------------------- */
+
+/* Reads the chain from the arena: O(blocks), for what O(1) cannot know. */
+static void read_chain(shell_t *sh)
+{
+    size_t n = sh->nchain;
+    arena_block_info_t *info = malloc(n * sizeof *info);
+    if (info == NULL)
+        return; /* the page rule's answer stands */
+    n = arena_blocks(sh->arena, info, n);
+    for (size_t i = 0; i < sh->nchain && i < n; i++) {
+        sh->chain[i].start = (uintptr_t)info[i].start;
+        sh->chain[i].end = (uintptr_t)info[i].start + info[i].size;
+    }
+    free(info);
+}
+
+size_t shell_landed(shell_t *sh, const void *p, size_t size, size_t align)
+{
+    uintptr_t end = (uintptr_t)p + size + arena_stats(sh->arena).available;
+    shell_block_t *cur = &sh->chain[sh->nchain - 1];
+    if (end == cur->end)
+        return sh->nchain - 1;
+    /* One block further: shell_reserve made room for it. */
+    size_t page = shell_backing_page();
+    shell_block_t *b = &sh->chain[sh->nchain++];
+    b->start = page != 0 ? (uintptr_t)p & ~(uintptr_t)(page - 1) : (uintptr_t)p;
+    b->end = end;
+    if (page == 0 || align > page)
+        read_chain(sh);
+    return sh->nchain - 1;
+}
 
 uintptr_t shell_current_pos(const shell_t *sh)
 {
-    size_t n = arena_blocks(sh->arena, NULL, 0);
-    arena_block_info_t *info = calloc(n ? n : 1, sizeof *info);
-    uintptr_t pos = 0;
-    if (info == NULL)
-        return 0;
-    n = arena_blocks(sh->arena, info, n);
-    for (size_t i = 0; i < n; i++)
-        if (info[i].state == ARENA_BLOCK_CURRENT)
-            pos = (uintptr_t)info[i].start + info[i].used;
-    free(info);
-    return pos;
+    return sh->chain[sh->nchain - 1].end - arena_stats(sh->arena).available;
 }
 
-/* The chain blocks (not spares) of the arena: malloc'd array, count in *n. */
-static arena_block_info_t *chain_blocks(const shell_t *sh, size_t *n)
+void shell_addr(const shell_t *sh, const void *p, size_t block, char *buf, size_t cap)
 {
-    *n = 0;
-    if (sh->arena == NULL)
-        return NULL;
-    size_t total = arena_blocks(sh->arena, NULL, 0);
-    arena_block_info_t *info = calloc(total ? total : 1, sizeof *info);
-    if (info == NULL)
-        return NULL;
-    total = arena_blocks(sh->arena, info, total);
-    size_t k = 0;
-    while (k < total && info[k].state != ARENA_BLOCK_SPARE)
-        k++;
-    *n = k;
-    return info;
-}
-
-long shell_block_of(const shell_t *sh, const void *p)
-{
-    size_t n;
-    arena_block_info_t *info = chain_blocks(sh, &n);
-    long found = -1;
-    uintptr_t a = (uintptr_t)p;
-    for (size_t i = 0; i < n && found < 0; i++) {
-        uintptr_t s = (uintptr_t)info[i].start;
-        if (a >= s && a - s < info[i].size)
-            found = (long)i;
-    }
-    /* A zero-size allocation may sit at the very end of a block. */
-    for (size_t i = 0; i < n && found < 0; i++)
-        if (a == (uintptr_t)info[i].start + info[i].size)
-            found = (long)i;
-    free(info);
-    return found;
-}
-
-void shell_addr(const shell_t *sh, const void *p, char *buf, size_t cap)
-{
-    if (sh->relative) {
-        size_t n;
-        arena_block_info_t *info = chain_blocks(sh, &n);
-        long i = shell_block_of(sh, p);
-        if (info != NULL && i >= 0 && (size_t)i < n) {
-            snprintf(buf, cap, "b%ld+0x%zx", i, (size_t)((uintptr_t)p - (uintptr_t)info[i].start));
-            free(info);
-            return;
-        }
-        free(info);
-    }
-    snprintf(buf, cap, "%p", p);
+    if (sh->relative && block < sh->nchain)
+        snprintf(buf, cap, "b%zu+0x%zx", block, (size_t)((uintptr_t)p - sh->chain[block].start));
+    else
+        snprintf(buf, cap, "%p", p);
 }

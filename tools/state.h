@@ -46,22 +46,27 @@ int shell_extend(shell_t *sh, size_t size);
 long shell_find_alloc(const shell_t *sh, shell_tok_t t);
 /* The same, with a message when there is none. */
 long shell_lookup_alloc(shell_t *sh, shell_tok_t t);
-/* Records an allocation (name NULL: the next #N).  0, or -1 when the
- * shell's own memory runs out. */
+/* Makes room for one more allocation record and one more chain block,
+ * before an allocation.  0, or -1 after a message. */
+int shell_reserve(shell_t *sh);
+/* Records an allocation in block `block` (name NULL: the next #N), in the
+ * room shell_reserve made.  0, or -1 after a message when the name cannot
+ * be copied. */
 int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, size_t align,
-                 size_t pad);
+                 size_t pad, size_t block);
 /* Forgets the allocations from index keep on. */
 void shell_forget_from(shell_t *sh, size_t keep);
 /* Prints "NAME: SIZE bytes at ADDR, align A, padding P, block B". */
 void shell_print_alloc(shell_t *sh, const shell_alloc_t *a);
 
-/* ---- addresses and blocks ---------------------------------------------- */
+/* ---- the chain and addresses ------------------------------------------- */
 
-/* Formats an address, relative to its block in relative mode. */
-void shell_addr(const shell_t *sh, const void *p, char *buf, size_t cap);
+/* The chain index of the block holding a fresh allocation p of `size`
+ * bytes at `align`, following the arena when it moved to a new block. */
+size_t shell_landed(shell_t *sh, const void *p, size_t size, size_t align);
 /* The address the next allocation starts from, before its padding. */
 uintptr_t shell_current_pos(const shell_t *sh);
-/* Index of the (chain) block holding p, or -1. */
-long shell_block_of(const shell_t *sh, const void *p);
+/* Formats p, in chain block `block`: bN+0xOFF in relative mode. */
+void shell_addr(const shell_t *sh, const void *p, size_t block, char *buf, size_t cap);
 
 #endif /* ARENA_SHELL_STATE_H */

@@ -11,6 +11,7 @@
 #include "command.h"
 #include "state.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,15 +78,6 @@ static void split_cells(const size_t counts[C_N], size_t total, int width, int c
     }
 }
 
-static size_t pad_in_block(const shell_t *sh, long block)
-{
-    size_t pad = 0;
-    for (size_t i = 0; i < sh->nallocs; i++)
-        if (sh->allocs[i].pad != 0 && shell_block_of(sh, sh->allocs[i].ptr) == block)
-            pad += sh->allocs[i].pad;
-    return pad;
-}
-
 static const char *state_name(int state)
 {
     return state == ARENA_BLOCK_CURRENT ? "current" : state == ARENA_BLOCK_FULL ? "full" : "spare";
@@ -97,11 +89,20 @@ int shell_run_map(shell_t *sh, const shell_call_t *c)
     FILE *o = sh->out;
     size_t n = arena_blocks(sh->arena, NULL, 0);
     arena_block_info_t *info = calloc(n ? n : 1, sizeof *info);
-    if (info == NULL) {
+    size_t *pad = calloc(n ? n : 1, sizeof *pad);
+    if (info == NULL || pad == NULL) {
+        free(info);
+        free(pad);
         shell_error(sh, "out of memory for the map");
         return SHELL_ERROR;
     }
     n = arena_blocks(sh->arena, info, n);
+    for (size_t i = 0; i < sh->nchain; i++) /* the shell's chain is the arena's */
+        assert(i < n && (uintptr_t)info[i].start == sh->chain[i].start);
+    /* Padding per block, from the allocations: one pass. */
+    for (size_t i = 0; i < sh->nallocs; i++)
+        if (sh->allocs[i].block < n)
+            pad[sh->allocs[i].block] += sh->allocs[i].pad;
     int cols = terminal_columns(sh);
     char h[32];
     size_t sum[C_N] = {0, 0, 0, 0}, capacity = 0;
@@ -109,11 +110,9 @@ int shell_run_map(shell_t *sh, const shell_call_t *c)
     for (size_t i = 0; i < n; i++) {
         size_t counts[C_N] = {0, 0, 0, 0};
         if (info[i].state != ARENA_BLOCK_SPARE) {
-            size_t pad = pad_in_block(sh, (long)i);
-            if (pad > info[i].used)
-                pad = info[i].used;
-            counts[C_DATA] = info[i].used - pad;
-            counts[C_PAD] = pad;
+            size_t padded = pad[i] < info[i].used ? pad[i] : info[i].used;
+            counts[C_DATA] = info[i].used - padded;
+            counts[C_PAD] = padded;
         }
         size_t rest = info[i].size - info[i].used;
         counts[info[i].state == ARENA_BLOCK_FULL ? C_TAIL : C_FREE] = rest;
@@ -143,6 +142,7 @@ int shell_run_map(shell_t *sh, const shell_call_t *c)
         capacity += info[i].size;
     }
     free(info);
+    free(pad);
     char d[32], p[32], f[32], t[32], cap[32];
     shell_human(sum[C_DATA], d, sizeof d);
     shell_human(sum[C_PAD], p, sizeof p);
@@ -250,9 +250,9 @@ int shell_run_list(shell_t *sh, const shell_call_t *c)
     for (size_t i = 0; i < sh->nallocs; i++) {
         const shell_alloc_t *al = &sh->allocs[i];
         char addr[64];
-        shell_addr(sh, al->ptr, addr, sizeof addr);
-        fprintf(sh->out, "%-10s %-18s %10zu %6zu %7zu %5ld\n", al->name, addr, al->size, al->align,
-                al->pad, shell_block_of(sh, al->ptr));
+        shell_addr(sh, al->ptr, al->block, addr, sizeof addr);
+        fprintf(sh->out, "%-10s %-18s %10zu %6zu %7zu %5zu\n", al->name, addr, al->size, al->align,
+                al->pad, al->block);
     }
     return SHELL_OK;
 }

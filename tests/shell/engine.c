@@ -8,7 +8,10 @@
  * end of the script).  Work: the test is linked with
  * -Wl,--wrap=arena_blocks, so every walk of the block list the engine makes
  * is counted, with the number of blocks it visits; building N blocks and
- * drawing their map must cost a number of visits linear in N.
+ * drawing their map must cost a number of visits linear in N.  The shell's
+ * own record of the chain, which spares it those walks, is checked against
+ * arena_blocks after every step of a script that moves between blocks of
+ * every kind (new, spare, extended, over-aligned, restored, reset).
  */
 #define _GNU_SOURCE
 #include "shell.h"
@@ -16,6 +19,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -330,6 +334,103 @@ static void test_reset_offered_only_when_it_helps(void **state)
     check_reset_offers(*state, two_blocks, 4);
 }
 
+/* ---- item: map (and what builds it) is linear in the blocks ------------- */
+
+/* Builds n blocks, each holding a padded allocation; returns the visits. */
+static size_t build_blocks(fixture_t *f, size_t n)
+{
+    must(f, "new 128 fixed");
+    walks = visits = 0;
+    for (size_t i = 0; i < n; i++) {
+        must(f, "alloc 100");
+        must(f, "alloc 1 16");
+        must(f, "extend 128");
+    }
+    return visits;
+}
+
+static void check_linear(fixture_t *f, size_t n)
+{
+    size_t v = build_blocks(f, n);
+    static const char *const looks[] = {"map", "list", "stats", "show 1"};
+    for (size_t i = 0; i < sizeof looks / sizeof looks[0]; i++) {
+        walks = visits = 0;
+        must(f, looks[i]);
+        if (walks > 2 || visits > 2 * (n + 1))
+            fail_msg("'%s' over %zu blocks made %zu walks over %zu blocks (want at most 2 "
+                     "walks over %zu)",
+                     looks[i], n, walks, visits, 2 * (n + 1));
+    }
+    if (v > 8 * n)
+        fail_msg("building %zu blocks walked %zu blocks (want at most %zu)", n, v, 8 * n);
+    char head[64];
+    snprintf(head, sizeof head, "fixed arena, %zu blocks:", n + 1);
+    assert_non_null(strstr(f->outbuf, head));
+}
+
+static void test_map_is_linear(void **state)
+{
+    fixture_t *f = *state;
+    check_linear(f, 50);
+    check_linear(f, 200);
+    /* A large input: memcheck makes each step slow, not the count higher. */
+    check_linear(f, getenv("ARENA_UNDER_VALGRIND") ? 2000 : 10000);
+}
+
+/* ---- the shell's own chain agrees with arena_blocks ---------------------- */
+
+/* Every live allocation's recorded block is the chain block that holds it,
+ * and relative addresses count from that block's start. */
+static void check_chain(fixture_t *f, const char *after)
+{
+    arena_block_info_t info[64];
+    size_t n = __real_arena_blocks(f->sh.arena, info, 64);
+    assert_in_range(n, 1, 64);
+    size_t chain = 0;
+    while (chain < n && info[chain].state != ARENA_BLOCK_SPARE)
+        chain++;
+    if (f->sh.nchain != chain)
+        fail_msg("after '%s': the shell counts %zu chain blocks, the arena %zu", after,
+                 f->sh.nchain, chain);
+    for (size_t i = 0; i < chain; i++)
+        if (f->sh.chain[i].start != (uintptr_t)info[i].start
+            || f->sh.chain[i].end != (uintptr_t)info[i].start + info[i].size)
+            fail_msg("after '%s': chain block %zu is [%#jx, %#jx) to the shell, [%p, +%zu) to "
+                     "the arena",
+                     after, i, (uintmax_t)f->sh.chain[i].start, (uintmax_t)f->sh.chain[i].end,
+                     info[i].start, info[i].size);
+    for (size_t k = 0; k < f->sh.nallocs; k++) {
+        const shell_alloc_t *a = &f->sh.allocs[k];
+        uintptr_t p = (uintptr_t)a->ptr, s = (uintptr_t)info[a->block].start;
+        if (a->block >= chain || p < s || p + a->size > s + info[a->block].size)
+            fail_msg("after '%s': %s (%zu bytes at %p) is not in block %zu", after, a->name,
+                     a->size, a->ptr, a->block);
+    }
+}
+
+static void test_chain_follows_the_arena(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const script[] = {
+        "new 100",           "alloc 50",       "alloc 0 1",    "alloc 200 64",
+        "alloc 5000 8192",   "str hello",      "calloc 10 10", "save",
+        "alloc 3000 16384",  "alloc 1 1",      "alloc 100000", "alloc 0 4096",
+        "restore 1",         "alloc 300 4096", "save",         "alloc 70000",
+        "alloc 20000 32768", "restore",        "reset",        "alloc 10",
+        "alloc 9000 16384",  "alloc 1",        "trim",         "alloc 64K",
+        "new 256 fixed",     "extend 1K",      "extend 300",   "alloc 200",
+        "alloc 900",         "alloc 250",      "save",         "alloc 1 8192",
+        "extend 20K",        "alloc 1 8192",   "alloc 100",    "restore",
+        "alloc 8",           "alloc 1000",     "reset",        "alloc 1K",
+        "alloc 300",
+    };
+    answers(f, 0);
+    for (size_t i = 0; i < sizeof script / sizeof script[0]; i++) {
+        run(f, script[i]);
+        check_chain(f, script[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +440,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_how_much_default_is_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offer_takes_listed_answers_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_offered_only_when_it_helps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_map_is_linear, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chain_follows_the_arena, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
