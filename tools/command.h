@@ -67,6 +67,7 @@ int shell_run_quit(shell_t *sh, const shell_call_t *c);
 int shell_run_alloc(shell_t *sh, const shell_call_t *c);
 int shell_run_calloc(shell_t *sh, const shell_call_t *c);
 int shell_run_str(shell_t *sh, const shell_call_t *c);
+int shell_run_realloc(shell_t *sh, const shell_call_t *c);
 int shell_run_fill(shell_t *sh, const shell_call_t *c);
 
 /* ---- view.c ------------------------------------------------------------ */

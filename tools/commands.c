@@ -36,6 +36,14 @@ const shell_cmd_t shell_commands[] = {
      "Allocates COUNT elements of SIZE bytes, zeroed, at the default alignment.\n"
      "Fails cleanly when COUNT*SIZE overflows.",
      "calloc 10 8"},
+    {"realloc", NULL, NULL, "NAME SIZE", 2, 2, ARENA, shell_run_realloc,
+     "resize NAME to SIZE bytes (in place when it can)",
+     "Resizes the allocation NAME to SIZE bytes (arena_realloc).  The newest allocation\n"
+     "grows or shrinks in place when its block has room; otherwise NAME moves to new\n"
+     "memory at the default alignment, its first bytes copied, and the old bytes stay\n"
+     "behind until a reset or restore.  Not in place across a mark saved after NAME\n"
+     "was made: restoring that mark ends the moved NAME.",
+     "realloc buf 300"},
     {"str", "s", NULL, "TEXT", 1, SHELL_MAX_ARGS, ARENA | SHELL_CMD_REST, shell_run_str,
      "copy TEXT (the rest of the line) into the arena",
      "Copies TEXT, everything after 'str ', with a terminating NUL (arena_strdup).\n"

@@ -1,11 +1,18 @@
 /*
- * run_alloc.c -- the executors that allocate (alloc, calloc, str) or write
- * into an allocation (fill).
+ * run_alloc.c -- the executors that allocate (alloc, calloc, str), resize
+ * (realloc) or write into an allocation (fill).
  *
  * Every allocation goes through one routine: it makes the request, derives
  * the alignment padding the arena skipped from arena_stats().used before
  * and after, records and prints the allocation, and when a fixed arena is
  * full explains why and, at a terminal, offers more memory (offer.c).
+ *
+ * A realloc that stays in place keeps its record and changes its size.  One
+ * that moves ends the old allocation, as realloc does in C: the record
+ * becomes the newest (a mark saved before the move no longer counts it, so
+ * restoring that mark ends it), at the default alignment, in the block the
+ * new memory is in.  The old bytes stay in the arena until a reset or
+ * restore, like any arena memory.
  */
 #include "command.h"
 #include "offer.h"
@@ -14,7 +21,7 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { K_ALLOC, K_CALLOC, K_STR };
+enum { K_ALLOC, K_CALLOC, K_STR, K_REALLOC };
 
 /* One allocation request, as the executors parsed it. */
 typedef struct request {
@@ -22,15 +29,58 @@ typedef struct request {
     size_t count, size, align; /* K_CALLOC: count * size; else size */
     shell_tok_t text;          /* K_STR */
     const shell_tok_t *name;   /* NULL: the next #N */
+    size_t index;              /* K_REALLOC: the allocation resized */
 } request_t;
 
 static void *attempt(shell_t *sh, const request_t *rq)
 {
-    if (rq->kind == K_ALLOC)
+    const shell_alloc_t *al = &sh->allocs[rq->index];
+    switch (rq->kind) {
+    case K_ALLOC:
         return arena_alloc_aligned(sh->arena, rq->size, rq->align);
-    if (rq->kind == K_CALLOC)
+    case K_CALLOC:
         return arena_calloc(sh->arena, rq->count, rq->size);
-    return arena_strndup(sh->arena, rq->text.s, rq->text.len);
+    case K_REALLOC:
+        return arena_realloc(sh->arena, al->ptr, al->size, rq->size);
+    default:
+        return arena_strndup(sh->arena, rq->text.s, rq->text.len);
+    }
+}
+
+/* Records and prints what a successful request gave: p, `total` bytes;
+ * `before` is arena_stats().used before it. */
+static int settle(shell_t *sh, const request_t *rq, void *p, size_t total, size_t before)
+{
+    size_t used = arena_stats(sh->arena).used;
+    size_t pad = used > before + total ? used - before - total : 0;
+    if (rq->kind != K_REALLOC) {
+        size_t block = shell_landed(sh, p, total, rq->align);
+        if (shell_record(sh, rq->name, p, total, rq->align, pad, block) != 0)
+            return SHELL_ERROR;
+        shell_print_alloc(sh, &sh->allocs[sh->nallocs - 1]);
+        return SHELL_OK;
+    }
+    shell_alloc_t *al = &sh->allocs[rq->index];
+    size_t old = al->size;
+    if (p == al->ptr) {
+        al->size = total;
+        shell_print_alloc(sh, al);
+        fprintf(sh->out, "  resized in place (was %zu byte%s)\n", old, old == 1 ? "" : "s");
+        return SHELL_OK;
+    }
+    char from[64];
+    shell_addr(sh, al->ptr, al->block, from, sizeof from);
+    size_t block = shell_landed(sh, p, total, ARENA_DEFAULT_ALIGNMENT);
+    al = shell_make_newest(sh, rq->index);
+    al->ptr = p;
+    al->size = total;
+    al->align = ARENA_DEFAULT_ALIGNMENT;
+    al->pad = pad;
+    al->block = block;
+    shell_print_alloc(sh, al);
+    fprintf(sh->out, "  moved from %s (was %zu byte%s, %zu copied)\n", from, old,
+            old == 1 ? "" : "s", old < total ? old : total);
+    return SHELL_OK;
 }
 
 /* Why `total` bytes at `align` do not fit in a full fixed arena: exact byte
@@ -79,14 +129,8 @@ static int allocate(shell_t *sh, const request_t *rq)
         size_t before = arena_stats(sh->arena).used;
         sh->backing->refused = 0;
         void *p = attempt(sh, rq);
-        if (p != NULL) {
-            size_t pad = arena_stats(sh->arena).used - before - total;
-            size_t block = shell_landed(sh, p, total, rq->align);
-            if (shell_record(sh, rq->name, p, total, rq->align, pad, block) != 0)
-                return SHELL_ERROR;
-            shell_print_alloc(sh, &sh->allocs[sh->nallocs - 1]);
-            return SHELL_OK;
-        }
+        if (p != NULL)
+            return settle(sh, rq, p, total, before);
         int refused = sh->backing->refused;
         if (refused != 0 || !sh->fixed) {
             char h[SHELL_HUMAN_CAP], what[80];
@@ -98,7 +142,7 @@ static int allocate(shell_t *sh, const request_t *rq)
         explain_full(sh, total, rq->align);
         if (sh->ask == NULL)
             return SHELL_ERROR;
-        shell_shortfall_t f = {.size = total, .align = rq->align};
+        shell_shortfall_t f = {.size = total, .align = rq->align, .keeps = rq->kind == K_REALLOC};
         int r = shell_offer_more(sh, &f);
         if (r == SHELL_OFFER_QUIT)
             return SHELL_QUIT;
@@ -166,6 +210,16 @@ int shell_run_calloc(shell_t *sh, const shell_call_t *c)
 int shell_run_str(shell_t *sh, const shell_call_t *c)
 {
     request_t rq = {.kind = K_STR, .align = 1, .text = c->rest};
+    return allocate(sh, &rq);
+}
+
+int shell_run_realloc(shell_t *sh, const shell_call_t *c)
+{
+    request_t rq = {.kind = K_REALLOC, .align = ARENA_DEFAULT_ALIGNMENT};
+    long i = shell_lookup_alloc(sh, c->arg[0]);
+    if (i < 0 || shell_arg_size(sh, c->arg[1], "size", &rq.size) != 0)
+        return SHELL_ERROR;
+    rq.index = (size_t)i;
     return allocate(sh, &rq);
 }
 

@@ -303,6 +303,17 @@ int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, siz
     return 0;
 }
 
+shell_alloc_t *shell_make_newest(shell_t *sh, size_t i)
+{
+    shell_alloc_t moved = sh->allocs[i];
+    memmove(&sh->allocs[i], &sh->allocs[i + 1], (sh->nallocs - i - 1) * sizeof moved);
+    sh->allocs[sh->nallocs - 1] = moved;
+    for (size_t k = 0; k < sh->nmarks; k++)
+        if (sh->marks[k].nallocs > i)
+            sh->marks[k].nallocs--;
+    return &sh->allocs[sh->nallocs - 1];
+}
+
 void shell_forget_from(shell_t *sh, size_t keep)
 {
     for (size_t i = keep; i < sh->nallocs; i++)

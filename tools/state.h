@@ -54,6 +54,10 @@ int shell_reserve(shell_t *sh);
  * be copied. */
 int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, size_t align,
                  size_t pad, size_t block);
+/* Makes allocation i the newest, for a realloc that moved it: the records
+ * after it move down one, and the marks saved while it was live stop
+ * counting it.  Returns its record. */
+shell_alloc_t *shell_make_newest(shell_t *sh, size_t i);
 /* Forgets the allocations from index keep on. */
 void shell_forget_from(shell_t *sh, size_t keep);
 /* Prints "NAME: SIZE bytes at ADDR, align A, padding P, block B". */

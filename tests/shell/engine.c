@@ -334,6 +334,53 @@ static void test_reset_offered_only_when_it_helps(void **state)
     check_reset_offers(*state, two_blocks, 4);
 }
 
+/* A reset would end the allocation a realloc resizes: never offered. */
+static void test_reset_not_offered_for_realloc(void **state)
+{
+    fixture_t *f = *state;
+    must(f, "new 256 fixed");
+    must(f, "alloc 100 as a");
+    must(f, "alloc 100 as b");
+    assert_true(reset_would_fit(f, 120, 16));
+    answers(f, 2, "r", "c");
+    expect_result(f, "realloc a 120", SHELL_ERROR);
+    assert_int_equal(f->nprompts, 2);
+    assert_null(strstr(f->prompts[0], "[r]eset"));
+    assert_int_equal(f->sh.nallocs, 2);
+    answers(f, 2, "m", "");
+    expect_result(f, "realloc a 120", SHELL_OK);
+    assert_int_equal(f->sh.nallocs, 2);
+    assert_int_equal(f->sh.allocs[1].size, 120);
+}
+
+/* Tab completes every command name in the table, and the synonym exit. */
+static void test_completion_has_every_command(void **state)
+{
+    fixture_t *f = *state;
+    must(f, "help");
+    fflush(f->out);
+    size_t n = 0;
+    bool exit_seen = false;
+    for (const char *w; (w = shell_completion(n)) != NULL; n++) {
+        char line[64];
+        snprintf(line, sizeof line, "\n  %s", w);
+        exit_seen |= strcmp(w, "exit") == 0;
+        if (strcmp(w, "exit") != 0 && strstr(f->outbuf, line) == NULL)
+            fail_msg("completion offers '%s', which 'help' does not list", w);
+    }
+    assert_true(exit_seen);
+    for (const char *p = strstr(f->outbuf, "\n  "); p != NULL; p = strstr(p + 1, "\n  ")) {
+        size_t len = strcspn(p + 3, " \n");
+        bool found = false;
+        for (size_t i = 0; i < n && !found; i++)
+            found =
+                strlen(shell_completion(i)) == len && memcmp(shell_completion(i), p + 3, len) == 0;
+        if (!found)
+            fail_msg("'help' lists '%.*s', which completion does not offer", (int)len, p + 3);
+    }
+    assert_in_range(n, 18, 18); /* 17 commands and exit */
+}
+
 /* ---- item: map (and what builds it) is linear in the blocks ------------- */
 
 /* Builds n blocks, each holding a padded allocation; returns the visits. */
@@ -440,6 +487,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_how_much_default_is_exact, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offer_takes_listed_answers_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_offered_only_when_it_helps, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_not_offered_for_realloc, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_completion_has_every_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_is_linear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_follows_the_arena, setup, teardown),
     };

@@ -1,12 +1,12 @@
 #!/bin/sh
 # interactive.sh SHELL TMUX -- drives arena-shell through a real pseudo-
-# terminal (detached tmux sessions, each on its own socket in a temp dir) and checks the
-# prompt, the "more memory?" offer after a fixed arena fills up (more, reset,
-# quit, cancel; Ctrl-C and Ctrl-D there and at "how much?" cancel the
-# allocation and keep the session; only listed answers are taken; reset is
-# offered only when it helps), history (Up recalls the last line), Ctrl-C
-# abandoning a line, and that Ctrl-D leaves with status 0.  Every wait is
-# bounded.
+# terminal (detached tmux sessions, each on its own socket in a temp dir)
+# and checks the prompt, the "more memory?" offer after a fixed arena fills
+# up (more, reset, quit, cancel; Ctrl-C and Ctrl-D there and at "how much?"
+# cancel the allocation and keep the session; only listed answers are
+# taken; reset is offered only when it helps), history (Up recalls the last
+# line), Tab completion, Ctrl-C abandoning a line, and that Ctrl-D leaves
+# with status 0.  Every wait is bounded.
 set -u
 shell=$1
 tmux_exe=$2
@@ -245,9 +245,15 @@ wait_for "how much? [256] bytes, or [c]ancel:"
 keys Enter
 wait_for "added a block of 256 B"
 wait_for "#2: 100 bytes"
+# Tab completes command names from the table.
+fresh
+keys "rea" Tab
+wait_for "arena> realloc"
+keys " 2 50" Enter
+wait_for "resized in place (was 100 bytes)"
 keys C-d
 status=$(dead_status)
 [ "$status" = 0 ] || fail "Ctrl-D after the offers: exit status '$status', want 0"
 
 echo "ok: prompt, more-memory offer (more/reset/cancel/quit, Ctrl-C, Ctrl-D, listed answers," \
-    "reset only when it helps), history, Ctrl-C, Ctrl-D"
+    "reset only when it helps), history, Tab completion, Ctrl-C, Ctrl-D"
