@@ -399,7 +399,7 @@ static size_t build_blocks(fixture_t *f, size_t n)
 static void check_linear(fixture_t *f, size_t n)
 {
     size_t v = build_blocks(f, n);
-    static const char *const looks[] = {"map", "list", "stats", "show 1"};
+    static const char *const looks[] = {"map", "list", "stats", "fill 1 0x41", "show 1"};
     for (size_t i = 0; i < sizeof looks / sizeof looks[0]; i++) {
         walks = visits = 0;
         must(f, looks[i]);
