@@ -9,9 +9,6 @@
 
 #include "backing.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #define QUOTE_CAP 200
 
 int shell_run_new(shell_t *sh, const shell_call_t *c)
@@ -104,21 +101,9 @@ int shell_run_extend(shell_t *sh, const shell_call_t *c)
 int shell_run_save(shell_t *sh, const shell_call_t *c)
 {
     (void)c;
-    if (sh->nmarks == sh->cap_marks) {
-        size_t cap = sh->cap_marks ? sh->cap_marks * 2 : 8;
-        shell_mark_t *n = realloc(sh->marks, cap * sizeof *n);
-        if (n == NULL) {
-            shell_error(sh, "out of memory for the shell's own bookkeeping");
-            return SHELL_ERROR;
-        }
-        sh->marks = n;
-        sh->cap_marks = cap;
-    }
-    shell_mark_t *m = &sh->marks[sh->nmarks++];
-    m->number = sh->next_mark++;
-    m->mark = arena_save(sh->arena);
-    m->nallocs = sh->nallocs;
-    m->nchain = sh->nchain;
+    const shell_mark_t *m = shell_push_mark(sh);
+    if (m == NULL)
+        return SHELL_ERROR;
     fprintf(sh->out, "mark %lu (used %zu bytes, %zu live allocation%s)\n", m->number,
             arena_stats(sh->arena).used, sh->nallocs, sh->nallocs == 1 ? "" : "s");
     return SHELL_OK;

@@ -256,28 +256,52 @@ long shell_lookup_alloc(shell_t *sh, shell_tok_t t)
     return i;
 }
 
-/* Grows *arr (of *cap elements of `size` bytes) to hold more than n. */
-static int room(void **arr, size_t *cap, size_t n, size_t size)
+/* arr (*cap elements of `size` bytes), or a larger copy, with room for
+ * more than n elements; NULL (arr untouched) when it cannot grow. */
+static void *with_room(void *arr, size_t *cap, size_t n, size_t size)
 {
     if (n < *cap)
-        return 0;
+        return arr;
     size_t c = *cap ? *cap * 2 : 16;
-    void *p = realloc(*arr, c * size);
-    if (p == NULL)
-        return -1;
-    *arr = p;
-    *cap = c;
-    return 0;
+    void *p = c <= SIZE_MAX / size ? realloc(arr, c * size) : NULL;
+    if (p != NULL)
+        *cap = c;
+    return p;
+}
+
+static int bookkeeping_full(shell_t *sh)
+{
+    shell_error(sh, "out of memory for the shell's own bookkeeping");
+    return -1;
 }
 
 int shell_reserve(shell_t *sh)
 {
-    if (room((void **)&sh->allocs, &sh->cap_allocs, sh->nallocs, sizeof *sh->allocs) != 0
-        || room((void **)&sh->chain, &sh->cap_chain, sh->nchain, sizeof *sh->chain) != 0) {
-        shell_error(sh, "out of memory for the shell's own bookkeeping");
-        return -1;
-    }
+    shell_alloc_t *a = with_room(sh->allocs, &sh->cap_allocs, sh->nallocs, sizeof *a);
+    if (a == NULL)
+        return bookkeeping_full(sh);
+    sh->allocs = a;
+    shell_block_t *b = with_room(sh->chain, &sh->cap_chain, sh->nchain, sizeof *b);
+    if (b == NULL)
+        return bookkeeping_full(sh);
+    sh->chain = b;
     return 0;
+}
+
+shell_mark_t *shell_push_mark(shell_t *sh)
+{
+    shell_mark_t *m = with_room(sh->marks, &sh->cap_marks, sh->nmarks, sizeof *m);
+    if (m == NULL) {
+        bookkeeping_full(sh);
+        return NULL;
+    }
+    sh->marks = m;
+    m = &sh->marks[sh->nmarks++];
+    m->number = sh->next_mark++;
+    m->mark = arena_save(sh->arena);
+    m->nallocs = sh->nallocs;
+    m->nchain = sh->nchain;
+    return m;
 }
 
 int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, size_t align,
@@ -292,10 +316,8 @@ int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, siz
         nm.s = autoname;
     }
     char *copy = malloc(nm.len + 1);
-    if (copy == NULL) {
-        shell_error(sh, "out of memory for the shell's own bookkeeping");
-        return -1;
-    }
+    if (copy == NULL)
+        return bookkeeping_full(sh);
     memcpy(copy, nm.s, nm.len);
     copy[nm.len] = '\0';
     sh->allocs[sh->nallocs++] = (shell_alloc_t){

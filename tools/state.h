@@ -58,6 +58,8 @@ int shell_record(shell_t *sh, const shell_tok_t *name, void *p, size_t size, siz
  * after it move down one, and the marks saved while it was live stop
  * counting it.  Returns its record. */
 shell_alloc_t *shell_make_newest(shell_t *sh, size_t i);
+/* Saves a mark of the arena's position, numbered; NULL after a message. */
+shell_mark_t *shell_push_mark(shell_t *sh);
 /* Forgets the allocations from index keep on. */
 void shell_forget_from(shell_t *sh, size_t keep);
 /* Prints "NAME: SIZE bytes at ADDR, align A, padding P, block B". */
