@@ -34,10 +34,16 @@ static const struct {
     [CANCEL] = {"cancel", "cancel"},
 };
 
-static char *ask(shell_t *sh, const char *prompt)
+/* Asks; the answer without the blanks around it goes to *t, its storage
+ * to *ans (to free).  False when there is no answer: Ctrl-C, Ctrl-D. */
+static bool ask(shell_t *sh, const char *prompt, char **ans, shell_tok_t *t)
 {
     fflush(sh->out);
-    return sh->ask(sh->ask_ctx, prompt);
+    *ans = sh->ask(sh->ask_ctx, prompt);
+    if (*ans == NULL)
+        return false;
+    *t = shell_tok_trim((shell_tok_t){*ans, strlen(*ans)});
+    return true;
 }
 
 /* Is t the word or its first letter, in any case? */
@@ -97,11 +103,9 @@ static int how_much(shell_t *sh, size_t dflt)
 {
     char prompt[96];
     snprintf(prompt, sizeof prompt, "how much? [%zu] bytes, or [c]ancel: ", dflt);
-    for (;;) {
-        char *ans = ask(sh, prompt);
-        if (ans == NULL)
-            return SHELL_OFFER_CANCEL;
-        shell_tok_t t = shell_tok_trim((shell_tok_t){ans, strlen(ans)});
+    char *ans;
+    shell_tok_t t;
+    while (ask(sh, prompt, &ans, &t)) {
         size_t want = dflt;
         int r = -1;
         if (answers(t, "cancel"))
@@ -112,6 +116,7 @@ static int how_much(shell_t *sh, size_t dflt)
         if (r >= 0)
             return r;
     }
+    return SHELL_OFFER_CANCEL;
 }
 
 int shell_offer_more(shell_t *sh, const shell_shortfall_t *f)
@@ -119,11 +124,9 @@ int shell_offer_more(shell_t *sh, const shell_shortfall_t *f)
     bool offered[NCHOICES] = {true, reset_serves(sh, f), true, true};
     char prompt[96], please[128];
     describe(offered, prompt, sizeof prompt, please, sizeof please);
-    for (;;) {
-        char *ans = ask(sh, prompt);
-        if (ans == NULL)
-            return SHELL_OFFER_CANCEL;
-        shell_tok_t t = shell_tok_trim((shell_tok_t){ans, strlen(ans)});
+    char *ans;
+    shell_tok_t t;
+    while (ask(sh, prompt, &ans, &t)) {
         int pick = NCHOICES;
         for (int i = 0; i < NCHOICES && pick == NCHOICES; i++)
             if (offered[i] && answers(t, choices[i].word))
@@ -147,4 +150,5 @@ int shell_offer_more(shell_t *sh, const shell_shortfall_t *f)
             fprintf(sh->out, "please answer %s\n", please);
         }
     }
+    return SHELL_OFFER_CANCEL;
 }
