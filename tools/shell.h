@@ -10,9 +10,11 @@
  *   run_alloc.c  executors that allocate (alloc, calloc, str, realloc, fill)
  *   offer.c      the "more memory?" dialogue when a fixed arena is full
  *   view.c       executors that only look: show, list, map, stats, help
- *   state.c      the shell's state: arena, allocations, marks, messages
+ *   state.c      the shell's state: arena, allocations, marks, its record
+ *                of the block chain, shared actions, messages
  *   backing.c    the backing allocator of the shell's arenas
  *   parse.c      text: sizes, quoting, words
+ * and demo.c, the demo's script (data).  docs/shell.md has the same map.
  */
 #ifndef ARENA_SHELL_H
 #define ARENA_SHELL_H
