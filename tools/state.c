@@ -224,7 +224,6 @@ int shell_extend(shell_t *sh, size_t size)
         return -1;
     }
     arena_stats_t s = arena_stats(sh->arena);
-    shell_human(size, h, sizeof h);
     fprintf(sh->out, "added a block of %s; the arena now has %zu blocks, capacity %zu bytes\n", h,
             s.blocks, s.capacity);
     return 0;

@@ -119,7 +119,7 @@ wait_for "how much? [1024] bytes, or [c]ancel:"
 keys "nonsense" Enter
 wait_for "size 'nonsense' is not a number"
 keys "2K" Enter
-wait_for "added a block of 2.0 KiB"
+wait_for "added a block of 2048 bytes (2.0 KiB)"
 wait_for "more: 100 bytes at"
 keys Up
 wait_for "arena> alloc 100 as more"
@@ -243,7 +243,7 @@ wait_for "more memory?"
 keys "m" Enter
 wait_for "how much? [256] bytes, or [c]ancel:"
 keys Enter
-wait_for "added a block of 256 B"
+wait_for "added a block of 256 bytes"
 wait_for "#2: 100 bytes"
 # Tab completes command names from the table.
 fresh
