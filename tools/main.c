@@ -3,9 +3,11 @@
  * line editing and history), scripts from a file or stdin, and --demo.
  */
 #define _GNU_SOURCE
+#include "parse.h"
 #include "shell.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +46,22 @@ typedef struct options {
     const char *script;
 } options_t;
 
+enum { OPT_DEMO = 256, OPT_LIMIT, OPT_COLOR };
+
+static const struct option long_options[] = {
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"exit-on-error", no_argument, NULL, 'e'},
+    {"keep-going", no_argument, NULL, 'k'},
+    {"relative", no_argument, NULL, 'r'},
+    {"limit", required_argument, NULL, OPT_LIMIT},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+/* Parses the command line into o: -1 to go on, or an exit status.  Short
+ * options may be bundled (-er) and options may follow SCRIPT. */
 static int parse_options(int argc, char **argv, options_t *o)
 {
     memset(o, 0, sizeof *o);
@@ -51,52 +69,65 @@ static int parse_options(int argc, char **argv, options_t *o)
     o->color = -1;
     const char *rel = getenv("ARENA_SHELL_RELATIVE");
     o->relative = rel != NULL && rel[0] != '\0' && strcmp(rel, "0") != 0;
-    bool only_files = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->script != NULL) {
-                fprintf(stderr, "arena-shell: one SCRIPT at most (see --help)\n");
-                return 2;
-            }
-            o->script = a;
-        } else if (strcmp(a, "--") == 0) {
-            only_files = true;
-        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+    opterr = 0; /* the messages below name the option as typed */
+    int opt;
+    while ((opt = getopt_long(argc, argv, ":ekrhV", long_options, NULL)) != -1) {
+        const char *why;
+        switch (opt) {
+        case 'h':
             fputs(usage_text, stdout);
             return 0;
-        } else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+        case 'V':
             printf("arena-shell %s (arena library %s)\n", ARENA_VERSION_STRING, arena_version());
             return 0;
-        } else if (strcmp(a, "--demo") == 0) {
+        case OPT_DEMO:
             o->demo = true;
-        } else if (strcmp(a, "-e") == 0 || strcmp(a, "--exit-on-error") == 0) {
+            break;
+        case 'e':
             o->stop_on_error = true;
-        } else if (strcmp(a, "-k") == 0 || strcmp(a, "--keep-going") == 0) {
+            break;
+        case 'k':
             o->stop_on_error = false;
-        } else if (strcmp(a, "-r") == 0 || strcmp(a, "--relative") == 0) {
+            break;
+        case 'r':
             o->relative = true;
-        } else if (strcmp(a, "--limit") == 0 || strncmp(a, "--limit=", 8) == 0) {
-            const char *v = a[7] == '=' ? a + 8 : (i + 1 < argc ? argv[++i] : NULL);
-            const char *why;
-            if (v == NULL) {
-                fprintf(stderr, "arena-shell: --limit needs a SIZE\n");
+            break;
+        case OPT_LIMIT:
+            if (shell_parse_size(optarg, strlen(optarg), &o->limit, &why) != 0) {
+                fprintf(stderr, "arena-shell: --limit: '%s' %s\n", optarg, why);
                 return 2;
             }
-            if (shell_parse_size(v, strlen(v), &o->limit, &why) != 0) {
-                fprintf(stderr, "arena-shell: --limit: '%s' %s\n", v, why);
+            break;
+        case OPT_COLOR:
+            if (optarg == NULL || strcmp(optarg, "always") == 0) {
+                o->color = 1;
+            } else if (strcmp(optarg, "never") == 0) {
+                o->color = 0;
+            } else if (strcmp(optarg, "auto") == 0) {
+                o->color = -1;
+            } else {
+                fprintf(stderr, "arena-shell: --color: '%s' is not auto, always or never\n",
+                        optarg);
                 return 2;
             }
-        } else if (strcmp(a, "--color") == 0 || strcmp(a, "--color=always") == 0) {
-            o->color = 1;
-        } else if (strcmp(a, "--color=never") == 0) {
-            o->color = 0;
-        } else if (strcmp(a, "--color=auto") == 0) {
-            o->color = -1;
-        } else {
-            fprintf(stderr, "arena-shell: unknown option '%s' (see --help)\n", a);
+            break;
+        case ':':
+            fprintf(stderr, "arena-shell: %s needs a SIZE\n", argv[optind - 1]);
+            return 2;
+        default:
+            if (optopt > ' ' && optopt < 127)
+                fprintf(stderr, "arena-shell: unknown option '-%c' (see --help)\n", optopt);
+            else
+                fprintf(stderr, "arena-shell: unknown option '%s' (see --help)\n",
+                        argv[optind - 1]);
             return 2;
         }
+    }
+    if (optind < argc)
+        o->script = argv[optind++];
+    if (optind < argc) {
+        fprintf(stderr, "arena-shell: one SCRIPT at most (see --help)\n");
+        return 2;
     }
     if (o->demo && o->script != NULL) {
         fprintf(stderr, "arena-shell: --demo takes no SCRIPT\n");
@@ -188,12 +219,6 @@ static int run_demo(shell_t *sh)
 
 /* ---- the terminal ---------------------------------------------------------- */
 
-static char *ask_terminal(void *ctx, const char *prompt)
-{
-    (void)ctx;
-    return readline(prompt);
-}
-
 static char *complete_command(const char *text, int state)
 {
     static size_t i, len;
@@ -201,11 +226,10 @@ static char *complete_command(const char *text, int state)
         i = 0;
         len = strlen(text);
     }
-    while (shell_command_names[i] != NULL) {
-        const char *n = shell_command_names[i++];
+    const char *n;
+    while ((n = shell_completion(i++)) != NULL)
         if (strncmp(n, text, len) == 0)
             return strdup(n);
-    }
     return NULL;
 }
 
@@ -238,6 +262,33 @@ static void on_sigint(int sig)
     interrupted = 1;
 }
 
+/* One line typed at the terminal.  NULL when Ctrl-C (*eof false) or Ctrl-D
+ * (*eof true) cut it short; the cursor then moves to a new line, so what
+ * is printed next does not run on after the abandoned prompt. */
+static char *read_line(const char *prompt, bool *eof)
+{
+    fflush(stdout);
+    interrupted = 0;
+    char *line = readline(prompt);
+    *eof = line == NULL;
+    if (interrupted || line == NULL) {
+        *eof = *eof && !interrupted;
+        free(line);
+        putchar('\n');
+        return NULL;
+    }
+    return line;
+}
+
+/* The engine's questions ("more memory?", "how much?"): Ctrl-C and Ctrl-D
+ * both answer NULL, which cancels the allocation and keeps the session. */
+static char *ask_terminal(void *ctx, const char *prompt)
+{
+    (void)ctx;
+    bool eof;
+    return read_line(prompt, &eof);
+}
+
 static int run_interactive(shell_t *sh)
 {
     /* Ctrl-C abandons the line being typed, as in a login shell, instead of
@@ -261,20 +312,13 @@ static int run_interactive(shell_t *sh)
            "Start with 'new 4K fixed', then 'alloc 100'; 'help' lists the commands, "
            "Ctrl-D leaves.\n",
            ARENA_VERSION_STRING);
-    char *line;
     for (;;) {
-        fflush(stdout);
-        interrupted = 0;
-        line = readline("arena> ");
-        if (interrupted) {
-            free(line);
-            putchar('\n');
-            continue;
-        }
-        if (line == NULL) {
-            putchar('\n');
+        bool eof;
+        char *line = read_line("arena> ", &eof);
+        if (line == NULL && eof)
             break;
-        }
+        if (line == NULL)
+            continue;
         const char *s = line;
         while (*s == ' ' || *s == '\t')
             s++;

@@ -1,10 +1,18 @@
 /*
  * parse.c -- the pure pieces of arena-shell's parser: sizes as people write
- * them, short human sizes, and quoting hostile bytes for messages.
+ * them, sizes as people read them, quoting hostile bytes for messages, and
+ * words.  A leaf: it calls nothing else of the shell, so every other file
+ * may use it.
+ *
+ * Sizes are parsed exactly: a fraction must come out as a whole number of
+ * bytes and nothing overflows size_t silently.  Messages show sizes both
+ * ways (shell_bytes), so a rounded "4.0 KiB" never hides that 4080 bytes
+ * are fewer than 4096.
  */
-#include "shell.h"
+#include "parse.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 static bool is_digit(char c)
@@ -145,6 +153,17 @@ void shell_human(size_t n, char *buf, size_t cap)
     snprintf(buf, cap, "%.1f %s", v, units[u]);
 }
 
+void shell_bytes(size_t n, char *buf, size_t cap)
+{
+    if (n < 1024) {
+        snprintf(buf, cap, "%zu byte%s", n, n == 1 ? "" : "s");
+        return;
+    }
+    char h[SHELL_HUMAN_CAP];
+    shell_human(n, h, sizeof h);
+    snprintf(buf, cap, "%zu bytes (%s)", n, h);
+}
+
 void shell_quote(const char *s, size_t len, char *buf, size_t cap)
 {
     static const char hex[] = "0123456789abcdef";
@@ -172,8 +191,53 @@ void shell_quote(const char *s, size_t len, char *buf, size_t cap)
     buf[o] = '\0';
 }
 
+bool shell_is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
 bool shell_tok_eq(shell_tok_t t, const char *word)
 {
     size_t n = strlen(word);
     return t.len == n && memcmp(t.s, word, n) == 0;
+}
+
+static char lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+bool shell_tok_eq_nocase(shell_tok_t t, const char *word)
+{
+    if (t.len != strlen(word))
+        return false;
+    for (size_t i = 0; i < t.len; i++)
+        if (lower(t.s[i]) != lower(word[i]))
+            return false;
+    return true;
+}
+
+shell_tok_t shell_tok_trim(shell_tok_t t)
+{
+    while (t.len > 0 && shell_is_space(t.s[0])) {
+        t.s++;
+        t.len--;
+    }
+    while (t.len > 0 && shell_is_space(t.s[t.len - 1]))
+        t.len--;
+    return t;
+}
+
+bool shell_valid_name(shell_tok_t t)
+{
+    if (t.len == 0 || t.len > SHELL_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < t.len; i++) {
+        char c = t.s[i];
+        bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+        bool digit = c >= '0' && c <= '9';
+        if (!(alpha || (i > 0 && (digit || c == '-' || c == '.'))))
+            return false;
+    }
+    return true;
 }

@@ -1,7 +1,20 @@
 /*
- * shell.h -- the engine of arena-shell: parsing and executing one command
- * line against a shell state.  No terminal I/O here (main.c owns that), so
+ * shell.h -- the engine of arena-shell: a shell state and the execution of
+ * one command line against it.  No terminal I/O here (main.c owns that), so
  * the engine can be driven by scripts, tests and the fuzzer alike.
+ *
+ * The files of the engine, each calling only those listed after it:
+ *   dispatch.c   shell_exec: words, the command's row, argument counts
+ *   commands.c   the command table: one row per command
+ *   run_arena.c  executors that change the arena: new, extend, save, ...
+ *   run_alloc.c  executors that allocate (alloc, calloc, str, realloc, fill)
+ *   offer.c      the "more memory?" dialogue when a fixed arena is full
+ *   view.c       executors that only look: show, list, map, stats, help
+ *   state.c      the shell's state: arena, allocations, marks, its record
+ *                of the block chain, shared actions, messages
+ *   backing.c    the backing allocator of the shell's arenas
+ *   parse.c      text: sizes, quoting, words
+ * and demo.c, the demo's script (data).  docs/shell.md has the same map.
  */
 #ifndef ARENA_SHELL_H
 #define ARENA_SHELL_H
@@ -10,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Results of shell_exec(). */
@@ -31,16 +45,24 @@ typedef struct shell_alloc {
     size_t size;
     size_t align;
     size_t pad;
+    size_t block; /* index in sh->chain of the block holding it */
 } shell_alloc_t;
 
 typedef struct shell_mark {
     unsigned long number;
     arena_mark_t mark;
     size_t nallocs; /* allocations live when the mark was saved */
+    size_t nchain;  /* blocks in the chain when the mark was saved */
 } shell_mark_t;
 
-/* Asks the person at the terminal a question; returns a malloc'd answer
- * (without newline) or NULL at end of input. */
+/* A block of the arena's chain: where its data starts and ends. */
+typedef struct shell_block {
+    uintptr_t start, end;
+} shell_block_t;
+
+/* Asks the person at the terminal a question.  Returns a malloc'd answer
+ * (without newline), or NULL when the person cancels (Ctrl-C, Ctrl-D) or
+ * the input ends. */
 typedef char *(*shell_ask_fn)(void *ctx, const char *prompt);
 
 typedef struct shell {
@@ -68,57 +90,32 @@ typedef struct shell {
     shell_mark_t *marks;
     size_t nmarks, cap_marks;
     unsigned long next_mark;
-    const char *cmd; /* command being executed, for messages */
+    /* the chain as arena_blocks lists it (oldest first, the current block
+     * last, no spares), kept up to date by the shell itself so that no
+     * command has to walk the arena's block list (state.c) */
+    shell_block_t *chain;
+    size_t nchain, cap_chain;
+    /* the command being executed, for messages: its name and its arguments
+     * as the usage line writes them */
+    const char *cmd;
+    const char *cmd_args;
 } shell_t;
 
-/* Initialises a shell writing to out/err.  No arena yet. */
+/* Initialises a shell writing to out/err.  No arena yet.  (state.c) */
 void shell_init(shell_t *sh, FILE *out, FILE *err);
-/* Destroys the arena and everything the shell holds. */
+/* Destroys the arena and everything the shell holds.  (state.c) */
 void shell_fini(shell_t *sh);
 
 /* Executes one line (len bytes, may contain anything, no newline needed).
- * Returns SHELL_OK, SHELL_ERROR (a message went to sh->err) or SHELL_QUIT. */
+ * Returns SHELL_OK, SHELL_ERROR (a message went to sh->err) or SHELL_QUIT.
+ * (dispatch.c) */
 int shell_exec(shell_t *sh, const char *line, size_t len);
 
-/* Command names, NULL-terminated, for completion. */
-extern const char *const shell_command_names[];
+/* The words that complete a command: the i-th, or NULL past the last.
+ * (dispatch.c) */
+const char *shell_completion(size_t i);
 
-/* The embedded demo script (demo.c). */
+/* The embedded demo script.  (demo.c) */
 extern const char shell_demo_script[];
-
-/* ---- parse.c: pure helpers --------------------------------------------- */
-
-typedef struct shell_tok {
-    const char *s;
-    size_t len;
-} shell_tok_t;
-
-/* Parses a size: 4096, 0x1000, 4K, 4KiB, 1.5M, 2G (K/M/G/T: powers of 1024).
- * Returns 0 and *out, or -1 with a message in why (a static string). */
-int shell_parse_size(const char *s, size_t len, size_t *out, const char **why);
-/* Formats n bytes in a short human form ("1.5 KiB", "100 B"). */
-void shell_human(size_t n, char *buf, size_t cap);
-/* Copies token t into buf for a message: printable ASCII kept, other bytes
- * as \xNN, cut at about 40 characters with "...". */
-void shell_quote(const char *s, size_t len, char *buf, size_t cap);
-bool shell_tok_eq(shell_tok_t t, const char *word);
-
-/* ---- shell.c: messages and state -------------------------------------- */
-
-/* Creates an arena with the shell's backing; NULL with errno, and *refused
- * says whether the backing refused (SHELL_REFUSED_*). */
-arena_t *shell_create_arena(shell_t *sh, arena_options_t *o, shell_backing_t **out, int *refused);
-/* Destroys the arena (if any) and forgets its allocations and marks. */
-void shell_drop_arena(shell_t *sh);
-void shell_error(shell_t *sh, const char *fmt, ...) ARENA__PRINTF(2, 3);
-/* Formats an address, relative to its block in relative mode. */
-void shell_addr(const shell_t *sh, const void *p, char *buf, size_t cap);
-/* Index of the (chain) block holding p, or -1. */
-long shell_block_of(const shell_t *sh, const void *p);
-
-/* ---- map.c ----------------------------------------------------------- */
-
-void shell_map(shell_t *sh);
-void shell_stats(shell_t *sh);
 
 #endif /* ARENA_SHELL_H */

@@ -1,9 +1,12 @@
 #!/bin/sh
 # interactive.sh SHELL TMUX -- drives arena-shell through a real pseudo-
-# terminal (detached tmux sessions, each on its own socket in a temp dir) and checks the
-# prompt, the "more memory?" offer after a fixed arena fills up (more, reset,
-# quit), history (Up recalls the last line), Ctrl-C abandoning a line, and
-# that Ctrl-D leaves with status 0.  Every wait is bounded.
+# terminal (detached tmux sessions, each on its own socket in a temp dir)
+# and checks the prompt, the "more memory?" offer after a fixed arena fills
+# up (more, reset, quit, cancel; Ctrl-C and Ctrl-D there and at "how much?"
+# cancel the allocation and keep the session; only listed answers are
+# taken; reset is offered only when it helps), history (Up recalls the last
+# line), Tab completion, Ctrl-C abandoning a line, and that Ctrl-D leaves
+# with status 0.  Every wait is bounded.
 set -u
 shell=$1
 tmux_exe=$2
@@ -67,6 +70,39 @@ start() {
 
 keys() { T send-keys -t s "$@"; }
 
+# alive WHAT: the session has not ended.
+alive() {
+    sleep 0.3
+    [ -s "$tmp/status" ] && fail "$1 ended the session (status $(cat "$tmp/status"))"
+    return 0
+}
+
+# fresh: an empty screen with only the prompt (Ctrl-L), so that a check
+# sees the last step alone.
+fresh() {
+    keys C-l
+    T clear-history -t s
+    wait_for "arena>"
+}
+
+# back_at_prompt QUESTION WHAT: the last line on the screen is a bare
+# "arena>" and the line above it is QUESTION: the answer was cut short and
+# the prompt came back on a line of its own.
+back_at_prompt() {
+    n=0
+    while [ $n -lt 100 ]; do
+        scr=$(T capture-pane -p -t s | grep -v '^ *$')
+        last=$(printf '%s\n' "$scr" | tail -n 1)
+        prev=$(printf '%s\n' "$scr" | tail -n 2 | head -n 1)
+        case "$prev" in
+        "$1"*) [ "$last" = "arena>" ] && return 0 ;;
+        esac
+        sleep 0.1
+        n=$((n + 1))
+    done
+    fail "$2: not back at a bare 'arena>' line right after '$1'"
+}
+
 # 1. Prompt, the offer, "more", the default amount, history, Ctrl-C, Ctrl-D.
 start
 keys "new 1K fixed" Enter
@@ -79,11 +115,11 @@ wait_for "more memory? [m]ore / [r]eset / [q]uit / [c]ancel:"
 keys "x" Enter
 wait_for "please answer m"
 keys "m" Enter
-wait_for "how much? [1.0 KiB]:"
+wait_for "how much? [1024] bytes, or [c]ancel:"
 keys "nonsense" Enter
 wait_for "size 'nonsense' is not a number"
 keys "2K" Enter
-wait_for "added a block of 2.0 KiB"
+wait_for "added a block of 2048 bytes (2.0 KiB)"
 wait_for "more: 100 bytes at"
 keys Up
 wait_for "arena> alloc 100 as more"
@@ -138,4 +174,86 @@ keys "q" Enter
 status=$(dead_status)
 [ "$status" = 0 ] || fail "quit from the offer: exit status '$status', want 0"
 
-echo "ok: prompt, more-memory offer (more/reset/cancel/quit), history, Ctrl-C, Ctrl-D"
+# 4. At the offer and at "how much?": Ctrl-C, Ctrl-D and "cancel" give up
+# the allocation and come back to the prompt; an unlisted answer is asked
+# again; reset is not offered when no block could hold the request; Enter
+# takes the default, shown in bytes.
+start
+keys "new 256 fixed" Enter
+wait_for "new arena"
+keys "alloc 200" Enter
+wait_for "#1: 200 bytes"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys C-c
+back_at_prompt "more memory?" "Ctrl-C at the offer"
+alive "Ctrl-C at the offer"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys C-d
+back_at_prompt "more memory?" "Ctrl-D at the offer"
+alive "Ctrl-D at the offer"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "m" Enter
+wait_for "how much?"
+keys C-c
+back_at_prompt "how much?" "Ctrl-C at how much"
+alive "Ctrl-C at how much"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "m" Enter
+wait_for "how much?"
+keys C-d
+back_at_prompt "how much?" "Ctrl-D at how much"
+alive "Ctrl-D at how much"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "more" Enter
+wait_for "how much?"
+keys "cancel" Enter
+back_at_prompt "how much?" "cancel at how much"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "map" Enter
+wait_for "please answer m (more memory), r (reset), q (quit) or c (cancel)"
+T capture-pane -p -t s | grep -q "how much?" && fail "'map' was taken for 'more'"
+keys "c" Enter
+back_at_prompt "more memory?" "cancel after a refused answer"
+fresh
+keys "alloc 300" Enter
+wait_for "more memory? [m]ore / [q]uit / [c]ancel:"
+keys "r" Enter
+wait_for "please answer m (more memory), q (quit) or c (cancel)"
+keys "c" Enter
+back_at_prompt "more memory?" "cancel"
+fresh
+keys "list" Enter
+wait_for "#1 "
+[ "$(T capture-pane -p -t s | grep -c '^#')" = 1 ] || fail "a cancelled allocation was made"
+fresh
+keys "alloc 100" Enter
+wait_for "more memory?"
+keys "m" Enter
+wait_for "how much? [256] bytes, or [c]ancel:"
+keys Enter
+wait_for "added a block of 256 bytes"
+wait_for "#2: 100 bytes"
+# Tab completes command names from the table.
+fresh
+keys "rea" Tab
+wait_for "arena> realloc"
+keys " 2 50" Enter
+wait_for "resized in place (was 100 bytes)"
+keys C-d
+status=$(dead_status)
+[ "$status" = 0 ] || fail "Ctrl-D after the offers: exit status '$status', want 0"
+
+echo "ok: prompt, more-memory offer (more/reset/cancel/quit, Ctrl-C, Ctrl-D, listed answers," \
+    "reset only when it helps), history, Tab completion, Ctrl-C, Ctrl-D"

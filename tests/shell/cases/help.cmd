@@ -2,6 +2,7 @@ help
 help new
 help alloc
 help calloc
+help realloc
 help str
 help fill
 help show

@@ -1,12 +1,17 @@
 /*
- * map.c -- `map` and `stats`: the arena drawn as one bar per block, and its
- * counters.  The library does not track padding per block; the shell knows
- * the padding of each of its allocations and which block holds it, so it
+ * view.c -- the executors that only look: show (a hex dump), list, map
+ * (the arena drawn as one bar per block), stats (its counters) and help
+ * (the command table, handed over by the dispatcher).
+ *
+ * The library does not track padding per block; the shell knows the
+ * padding of each of its allocations and which block holds it, so it
  * attributes padding to blocks itself.
  */
 #define _GNU_SOURCE
-#include "shell.h"
+#include "command.h"
+#include "state.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,30 +78,31 @@ static void split_cells(const size_t counts[C_N], size_t total, int width, int c
     }
 }
 
-static size_t pad_in_block(const shell_t *sh, long block)
-{
-    size_t pad = 0;
-    for (size_t i = 0; i < sh->nallocs; i++)
-        if (sh->allocs[i].pad != 0 && shell_block_of(sh, sh->allocs[i].ptr) == block)
-            pad += sh->allocs[i].pad;
-    return pad;
-}
-
 static const char *state_name(int state)
 {
     return state == ARENA_BLOCK_CURRENT ? "current" : state == ARENA_BLOCK_FULL ? "full" : "spare";
 }
 
-void shell_map(shell_t *sh)
+int shell_run_map(shell_t *sh, const shell_call_t *c)
 {
+    (void)c;
     FILE *o = sh->out;
     size_t n = arena_blocks(sh->arena, NULL, 0);
     arena_block_info_t *info = calloc(n ? n : 1, sizeof *info);
-    if (info == NULL) {
+    size_t *pad = calloc(n ? n : 1, sizeof *pad);
+    if (info == NULL || pad == NULL) {
+        free(info);
+        free(pad);
         shell_error(sh, "out of memory for the map");
-        return;
+        return SHELL_ERROR;
     }
     n = arena_blocks(sh->arena, info, n);
+    for (size_t i = 0; i < sh->nchain; i++) /* the shell's chain is the arena's */
+        assert(i < n && (uintptr_t)info[i].start == sh->chain[i].start);
+    /* Padding per block, from the allocations: one pass. */
+    for (size_t i = 0; i < sh->nallocs; i++)
+        if (sh->allocs[i].block < n)
+            pad[sh->allocs[i].block] += sh->allocs[i].pad;
     int cols = terminal_columns(sh);
     char h[32];
     size_t sum[C_N] = {0, 0, 0, 0}, capacity = 0;
@@ -104,11 +110,9 @@ void shell_map(shell_t *sh)
     for (size_t i = 0; i < n; i++) {
         size_t counts[C_N] = {0, 0, 0, 0};
         if (info[i].state != ARENA_BLOCK_SPARE) {
-            size_t pad = pad_in_block(sh, (long)i);
-            if (pad > info[i].used)
-                pad = info[i].used;
-            counts[C_DATA] = info[i].used - pad;
-            counts[C_PAD] = pad;
+            size_t padded = pad[i] < info[i].used ? pad[i] : info[i].used;
+            counts[C_DATA] = info[i].used - padded;
+            counts[C_PAD] = padded;
         }
         size_t rest = info[i].size - info[i].used;
         counts[info[i].state == ARENA_BLOCK_FULL ? C_TAIL : C_FREE] = rest;
@@ -138,12 +142,13 @@ void shell_map(shell_t *sh)
         capacity += info[i].size;
     }
     free(info);
-    char d[32], p[32], f[32], t[32], c[32];
+    free(pad);
+    char d[32], p[32], f[32], t[32], cap[32];
     shell_human(sum[C_DATA], d, sizeof d);
     shell_human(sum[C_PAD], p, sizeof p);
     shell_human(sum[C_FREE], f, sizeof f);
     shell_human(sum[C_TAIL], t, sizeof t);
-    shell_human(capacity, c, sizeof c);
+    shell_human(capacity, cap, sizeof cap);
     for (int k = 0; k < C_N; k++) {
         static const char *const what[C_N] = {"data", "padding", "free", "left behind"};
         if (sh->color)
@@ -152,11 +157,13 @@ void shell_map(shell_t *sh)
             fprintf(o, "%s%c %s", k ? "  " : "", cell_char[k], what[k]);
     }
     fputc('\n', o);
-    fprintf(o, "total: %s data + %s padding in %s; %s free, %s left behind\n", d, p, c, f, t);
+    fprintf(o, "total: %s data + %s padding in %s; %s free, %s left behind\n", d, p, cap, f, t);
+    return SHELL_OK;
 }
 
-void shell_stats(shell_t *sh)
+int shell_run_stats(shell_t *sh, const shell_call_t *c)
 {
+    (void)c;
     FILE *o = sh->out;
     arena_stats_t s = arena_stats(sh->arena);
     char h[32];
@@ -186,4 +193,92 @@ void shell_stats(shell_t *sh)
                 sh->marks[sh->nmarks - 1].number);
     else
         fprintf(o, "marks      none\n");
+    return SHELL_OK;
+}
+
+static void dump_line(shell_t *sh, size_t off, const unsigned char *p, size_t n)
+{
+    fprintf(sh->out, "  %08zx ", off);
+    for (size_t j = 0; j < 16; j++) {
+        if (j == 8)
+            fputc(' ', sh->out);
+        if (j < n)
+            fprintf(sh->out, " %02x", p[j]);
+        else
+            fputs("   ", sh->out);
+    }
+    fputs("  |", sh->out);
+    for (size_t j = 0; j < n; j++)
+        fputc(p[j] >= 0x20 && p[j] < 0x7f ? p[j] : '.', sh->out);
+    fputs("|\n", sh->out);
+}
+
+int shell_run_show(shell_t *sh, const shell_call_t *c)
+{
+    long i = shell_lookup_alloc(sh, c->arg[0]);
+    if (i < 0)
+        return SHELL_ERROR;
+    const shell_alloc_t *al = &sh->allocs[i];
+    shell_print_alloc(sh, al);
+    const unsigned char *p = al->ptr;
+    bool starred = false;
+    for (size_t off = 0; off < al->size; off += 16) {
+        size_t n = al->size - off < 16 ? al->size - off : 16;
+        if (off > 0 && n == 16 && memcmp(p + off, p + off - 16, 16) == 0) {
+            if (!starred)
+                fputs("  *\n", sh->out);
+            starred = true;
+            continue;
+        }
+        starred = false;
+        dump_line(sh, off, p + off, n);
+    }
+    if (al->size > 0)
+        fprintf(sh->out, "  %08zx\n", al->size);
+    return SHELL_OK;
+}
+
+int shell_run_list(shell_t *sh, const shell_call_t *c)
+{
+    (void)c;
+    if (sh->nallocs == 0) {
+        fprintf(sh->out, "no live allocations\n");
+        return SHELL_OK;
+    }
+    fprintf(sh->out, "%-10s %-18s %10s %6s %7s %5s\n", "name", "address", "size", "align",
+            "padding", "block");
+    for (size_t i = 0; i < sh->nallocs; i++) {
+        const shell_alloc_t *al = &sh->allocs[i];
+        char addr[64];
+        shell_addr(sh, al->ptr, al->block, addr, sizeof addr);
+        fprintf(sh->out, "%-10s %-18s %10zu %6zu %7zu %5zu\n", al->name, addr, al->size, al->align,
+                al->pad, al->block);
+    }
+    return SHELL_OK;
+}
+
+/* "alloc SIZE [ALIGN] [as NAME]" */
+static void usage_of(const shell_cmd_t *cmd, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s%s%s", cmd->name, cmd->args[0] ? " " : "", cmd->args);
+}
+
+int shell_run_help(shell_t *sh, const shell_call_t *c)
+{
+    const shell_cmd_t *h = c->topic;
+    char usage[80];
+    if (h != NULL) {
+        usage_of(h, usage, sizeof usage);
+        fprintf(sh->out, "usage: %s\n%s\nexample: %s\n", usage, h->help, h->example);
+        if (h->alias != NULL)
+            fprintf(sh->out, "short form: %s\n", h->alias);
+        return SHELL_OK;
+    }
+    fprintf(sh->out, "commands (a unique prefix is enough; 'help CMD' explains one):\n");
+    for (size_t i = 0; i < c->ntable; i++) {
+        usage_of(&c->table[i], usage, sizeof usage);
+        fprintf(sh->out, "  %-34s %s\n", usage, c->table[i].summary);
+    }
+    fprintf(sh->out, "sizes: 4096, 0x1000, 4K, 4KiB, 1.5M, 2G (K, M, G, T are powers of 1024)\n");
+    return SHELL_OK;
 }

@@ -1,0 +1,43 @@
+# realloc: in place for the newest allocation when its block has room,
+# otherwise new memory (default alignment) with the first bytes copied.
+new 1K fixed
+alloc 100 as buf
+fill buf 0x41
+realloc buf 300
+realloc buf 40
+show buf
+alloc 16 as x
+# buf is no longer the newest: it moves, its first 32 bytes copied
+realloc buf 32
+show buf
+list
+# buf is the newest, but a mark saved after it keeps it from changing in
+# place: a shrink keeps the pointer, a grow moves it, and restoring the
+# mark ends the moved buf
+save
+realloc buf 16
+realloc buf 64
+list
+restore
+list
+# an aligned allocation that moves gets the default alignment
+alloc 64 256 as line
+alloc 8 as y
+realloc line 80
+# too big for what is left of a fixed arena (in a script: an error)
+realloc y 2K
+extend 4K
+realloc y 2K
+map
+# mistakes
+realloc nosuch 1
+realloc y
+realloc y 1 2
+realloc y lots
+realloc y 9223372036854775808
+# a growing arena adds a block for it
+new 64
+alloc 10 as g
+alloc 40
+realloc g 3000
+list
