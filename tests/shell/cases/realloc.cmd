@@ -7,16 +7,17 @@ realloc buf 300
 realloc buf 40
 show buf
 alloc 16 as x
-# buf is no longer the newest: it moves, its first 32 bytes copied
+# buf is no longer the newest: a shrink keeps it where it is
 realloc buf 32
 show buf
 list
-# buf is the newest, but a mark saved after it keeps it from changing in
+# a mark saved after the newest allocation keeps it from changing in
 # place: a shrink keeps the pointer, a grow moves it, and restoring the
-# mark ends the moved buf
+# mark ends the moved one
+alloc 48 as buf2
 save
-realloc buf 16
-realloc buf 64
+realloc buf2 16
+realloc buf2 64
 list
 restore
 list
