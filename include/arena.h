@@ -157,7 +157,22 @@ typedef struct arena_options {
                           and first block; with ARENA_FIXED the heap is never touched */
     size_t buffer_size;
     arena_backing_t backing; /* all NULL: malloc/free (with the process-wide block cache) */
+    /* ---- since 1.1 ---- */
+    const char *name; /* copied (at most ARENA_NAME_MAX bytes kept); shown by arena_report
+                         and in debug messages; NULL: none */
+    /* Called when a block request would pass max_size (the arena's or an
+     * ancestor's) or the backing refuses it, with the bytes the caller asked
+     * for.  Nonzero: the arena tries once more.  Called without the arena's
+     * lock; it may give memory back to the arena (arena_pop, a heap's free)
+     * but not allocate from it or change it otherwise (a debug build stops;
+     * a release build refuses that allocation with EINVAL).  From
+     * arena_alloc_thread_safe, other threads go on allocating meanwhile. */
+    int (*on_limit)(arena_t *a, size_t wanted, void *user);
+    void *on_limit_user;
 } arena_options_t;
+
+/* Bytes of a name an arena keeps (the rest is cut off). */
+#define ARENA_NAME_MAX 31
 
 /* A position in an arena, from arena_save().  Opaque; its size and
  * alignment are fixed for 1.x (docs/abi.md). */
@@ -223,8 +238,11 @@ static inline size_t arena__padding(uintptr_t p, size_t alignment)
 ARENA_API void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment);
 /* Sets errno to err and returns NULL. */
 ARENA_API void *arena__fail(int err);
-/* Sized entry point behind arena_create_with (see docs/abi.md). */
+/* Sized entry points behind arena_create_with and arena_create_child (see
+ * docs/abi.md). */
 ARENA_API arena_t *arena__create_sized(const arena_options_t *options, size_t options_size);
+ARENA_API arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *options,
+                                             size_t options_size);
 
 /* ---- life cycle -------------------------------------------------------- */
 
@@ -246,7 +264,8 @@ ARENA_API arena_t *arena_create(size_t size);
  * this header passes the size of the options it knows; the function of the
  * same name stays for programs built against 1.0 (it reads 1.0's fields). */
 ARENA_API arena_t *arena_create_with(const arena_options_t *options);
-#define arena_create_with(options) arena__create_sized((options), sizeof(arena_options_t))
+/* Variadic, so that a compound literal with commas stays one argument. */
+#define arena_create_with(...) arena__create_sized((__VA_ARGS__), sizeof(arena_options_t))
 
 /* Releases every block to the backing allocator (blocks from the default
  * malloc backing may go to the process-wide cache, see arena_cache_*).
@@ -404,6 +423,84 @@ ARENA_API int arena_owns(const arena_t *a, const void *ptr);
  * 0 if all hold; otherwise -1, errno EINVAL, and *why (if why is not NULL)
  * names the broken invariant.  O(blocks).  For tests and debugging. */
 ARENA_API int arena_check(const arena_t *a, const char **why);
+
+/* ---- lifetimes: cleanups, children, scratch arenas, names --------------
+ *
+ * Cleanups and child arenas of one arena end as one LIFO, newest first,
+ * like destructors: at arena_reset and arena_destroy all of them, at
+ * arena_restore(a, m) those registered or created after m was saved.  They
+ * run before any released byte is filled, poisoned or reused, so a
+ * cleanup's argument may point into the arena.  While an arena's cleanups
+ * run (and its children end), it and its ancestors may only be read
+ * (arena_name, arena_stats, arena_report): a debug build stops on anything
+ * else; a release build refuses an allocation or a registration with
+ * EINVAL and ignores a reset, restore or destroy.  Cleanups may use and
+ * destroy other arenas. */
+
+/* Runs fn(arg) when the arena's memory that exists now ends (see above).
+ * The record takes a few dozen bytes of the arena itself (no malloc); a
+ * fixed arena in a caller's buffer stays off the heap.  0, or -1 with
+ * EINVAL (NULL arena or fn; the arena is being released) or ENOMEM (no room
+ * for the record; nothing changed).  O(1).  Owner thread only. */
+ARENA_API int arena_defer(arena_t *a, void (*fn)(void *arg), void *arg);
+
+/* Drops the newest pending cleanup with this fn and arg without running
+ * it.  0, or -1 with ENOENT when there is none (EINVAL for a NULL arena or
+ * fn).  O(pending cleanups).  Owner thread only. */
+ARENA_API int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg);
+
+/* A new arena that ends with `parent`: destroyed (with its own cleanups and
+ * children) when the parent is reset or destroyed, or restored to a mark
+ * saved before the child was created.  arena_destroy(child) earlier is
+ * fine and unhooks it.  options may be NULL (the defaults); they shape the
+ * child like arena_create_with's, except that `buffer` or `backing` are
+ * EINVAL: a child takes its blocks through the parent's backing (hooks, or
+ * malloc behind the block cache), and a child of a fixed arena in a
+ * caller's buffer takes its first block from the parent's space and is
+ * fixed itself.  The child's blocks count against the max_size of the
+ * parent and every ancestor (a hierarchy can be capped as a whole), while
+ * the parent's stats count only its own blocks.  NULL with errno as for
+ * arena_create_with (ENOMEM when a cap refuses the child's first block).
+ * Thread rules: creating a child, and destroying one before its parent
+ * ends, are calls on the parent too (not concurrent with other calls on it
+ * except arena_alloc_thread_safe); otherwise a child may be owned by
+ * another thread than its parent.  O(depth) for the caps. */
+ARENA_API arena_t *arena_create_child(arena_t *parent, const arena_options_t *options);
+#define arena_create_child(parent, ...)                                                            \
+    arena__create_child_sized((parent), (__VA_ARGS__), sizeof(arena_options_t))
+
+/* The arena's parent, or NULL for a top-level arena (or a NULL arena). */
+ARENA_API arena_t *arena_parent(const arena_t *a);
+
+/* The name from the options ("" when none was given); NULL for a NULL
+ * arena.  Valid as long as the arena. */
+ARENA_API const char *arena_name(const arena_t *a);
+
+/* Writes a report of the arena and its children, as a tree, one line
+ * each: name, used, capacity, peak, blocks, bytes lost to the ends of
+ * blocks left behind, cleanups pending.  (Alignment padding is not
+ * recorded by the inline path, which would slow it down: it counts as
+ * used.)  Each line (no newline) goes to out(line, arg); out NULL writes
+ * lines to stderr.  Allocates nothing from the arenas.  O(blocks +
+ * children).  Not concurrent with calls on the arenas it reports. */
+ARENA_API void arena_report(const arena_t *a, void (*out)(const char *line, void *arg), void *arg);
+
+/* Scratch arenas (per thread): short-lived memory inside a function,
+ * from an arena that is none of the `conflicts` (the arenas the caller is
+ * using for results, which may themselves be scratch arenas from an outer
+ * begin).  Each thread has ARENA_SCRATCH_COUNT of them, created on first
+ * use and destroyed when the thread exits.  begin returns one with a mark
+ * saved; end restores the mark.  Pairs nest.  With every scratch arena in
+ * conflict: {NULL} and errno EBUSY; when one cannot be created: {NULL} and
+ * ENOMEM.  Once a thread's scratch arenas exist, begin and end cost no
+ * backing request: O(count). */
+#define ARENA_SCRATCH_COUNT 2
+typedef struct arena_scratch {
+    arena_t *arena;
+    arena_mark_t mark;
+} arena_scratch_t;
+ARENA_API arena_scratch_t arena_scratch_begin(arena_t *const *conflicts, size_t count);
+ARENA_API void arena_scratch_end(arena_scratch_t scratch);
 
 /* ---- the process-wide block cache -------------------------------------- */
 

@@ -99,9 +99,18 @@ probe() { # probe PROBE: 0 when it answers here
 
 installed() { # installed PACKAGE
     if have dpkg-query; then
-        local status
-        status=$(dpkg-query -W -f='${Status}' "$1" 2>"$work/dpkg.log") || return 1
-        [ "$status" = "install ok installed" ]
+        # One line per installed architecture (a multiarch host may also
+        # have the i386 package): the native one or "all" must be there.
+        local lines native
+        lines=$(dpkg-query -W -f='${Architecture} ${Status}\n' "$1" 2>"$work/dpkg.log") || return 1
+        native=$(dpkg --print-architecture 2>"$work/dpkg.log") || native=""
+        local line
+        while read -r line; do
+            case $line in
+            "$native install ok installed" | "all install ok installed") return 0 ;;
+            esac
+        done <<<"$lines"
+        return 1
     else
         local p
         for p in $(provides "$1"); do

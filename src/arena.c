@@ -42,12 +42,21 @@
 /* Ids tell arenas' marks apart and pick a thread's chunk slot, so they come
  * from a counter of their own: consecutive arenas get consecutive ids. */
 static _Atomic uint64_t arena__ids = 1;
-/* Tags only need to be unique: every release of space takes a new one. */
-static _Atomic uint64_t arena__tags = 1;
 
-uint64_t arena__new_tag(void)
+/* Tags must never repeat in the process (a stale per-thread chunk would be
+ * taken for a live one), yet a rewind should not touch a shared counter:
+ * each arena owns a range of ARENA__TAG_RANGE tags, the first one derived
+ * from its id, and takes further ranges, far above every id-derived one,
+ * from a global counter once a range is used up. */
+#define ARENA__TAG_BITS 20
+#define ARENA__TAG_RANGE ((uint64_t)1 << ARENA__TAG_BITS)
+static _Atomic uint64_t arena__tag_ranges = (uint64_t)1 << 63;
+
+void arena__retag(arena_t *a)
 {
-    return atomic_fetch_add_explicit(&arena__tags, 1, memory_order_relaxed);
+    if (++a->tag % ARENA__TAG_RANGE == 0)
+        a->tag =
+            atomic_fetch_add_explicit(&arena__tag_ranges, ARENA__TAG_RANGE, memory_order_relaxed);
 }
 
 void *arena__fail(int err)
@@ -84,17 +93,62 @@ void arena__publish(arena_t *a, uintptr_t pos)
 {
     /* The end before the position: a thread on the lock-free path that sees
      * the new position must also see the new end (threadsafe.c).  In checked
-     * mode the inline window is empty, so every allocation comes out of line. */
-    __atomic_store_n(&a->hot.end, a->checked ? pos : a->limit, __ATOMIC_RELEASE);
+     * mode, and while the arena is closed, the inline window is empty, so
+     * every allocation comes out of line. */
+    bool shut = a->checked || a->closed != NULL;
+    __atomic_store_n(&a->hot.end, shut ? pos : a->limit, __ATOMIC_RELEASE);
     __atomic_store_n(&a->hot.pos, pos, __ATOMIC_RELEASE);
 }
 
-/* A backing request of `total` bytes, if `room` (what the cap allows) takes it. */
-static void *arena__take(const arena_backing_t *hooks, size_t total, size_t room)
+/* ---- caps -----------------------------------------------------------------------
+ * max_size caps an arena's subtree: its own backing bytes and those of all
+ * its descendants.  A child's block is charged to every ancestor, with a
+ * compare-and-swap each, since children may live on other threads. */
+
+/* Bytes the caps of the arena and its ancestors still allow, within
+ * PTRDIFF_MAX. */
+static size_t arena__room(const arena_t *a)
 {
-    if (total > room)
+    size_t room = ARENA__MAX_REQUEST;
+    for (const arena_t *x = a; x != NULL; x = x->parent) {
+        size_t free = x->max_size - atomic_load_explicit(&x->subtree, memory_order_relaxed);
+        room = free < room ? free : room;
+    }
+    return room;
+}
+
+static void arena__uncharge(arena_t *from, const arena_t *to, size_t n)
+{
+    for (arena_t *x = from; x != to; x = x->parent)
+        atomic_fetch_sub_explicit(&x->subtree, n, memory_order_relaxed);
+}
+
+/* Adds n to the subtree of `a` and each ancestor if every cap allows it;
+ * false, with nothing changed, if one does not. */
+static bool arena__charge(arena_t *a, size_t n)
+{
+    for (arena_t *x = a; x != NULL; x = x->parent) {
+        size_t t = atomic_load_explicit(&x->subtree, memory_order_relaxed);
+        do {
+            if (n > x->max_size - t) {
+                arena__uncharge(a, x, n);
+                return false;
+            }
+        } while (!atomic_compare_exchange_weak_explicit(
+            &x->subtree, &t, t + n, memory_order_relaxed, memory_order_relaxed));
+    }
+    return true;
+}
+
+/* A backing request of `total` bytes charged to `a` and its ancestors (a
+ * NULL `a`: charged to nobody). */
+static void *arena__take(arena_t *a, const arena_backing_t *hooks, size_t total)
+{
+    if (a != NULL && !arena__charge(a, total))
         return arena__fail(ENOMEM);
     void *mem = hooks->alloc(hooks->user, total);
+    if (mem == NULL && a != NULL)
+        arena__uncharge(a, NULL, total);
     return mem != NULL ? mem : arena__fail(ENOMEM);
 }
 
@@ -111,13 +165,6 @@ static void arena__block_init(arena__block_t *b, size_t size, size_t alloc_size)
     arena__tool_pool_new(b, (void *)arena__data(b), size);
 }
 
-/* Bytes the cap still allows this arena to take, within PTRDIFF_MAX. */
-static size_t arena__room(const arena_t *a)
-{
-    size_t room = a->max_size - a->taken;
-    return room < ARENA__MAX_REQUEST ? room : ARENA__MAX_REQUEST;
-}
-
 /* A new block of `size` data bytes from the backing, or NULL/ENOMEM.  When
  * the cap cannot take `size`, settle for what it still allows if that holds
  * `need` bytes (the last block under a cap).  Both are multiples of
@@ -130,7 +177,7 @@ static arena__block_t *arena__block_new(arena_t *a, size_t size, size_t need)
     if (size > room - ARENA__BLOCK_HDR)
         size = (room - ARENA__BLOCK_HDR) & ~(ARENA__ALIGN - 1); /* still >= need */
     size_t total = ARENA__BLOCK_HDR + size;
-    arena__block_t *b = (arena__block_t *)arena__take(&a->backing, total, room);
+    arena__block_t *b = (arena__block_t *)arena__take(a, &a->backing, total);
     if (b == NULL)
         return NULL;
     arena__block_init(b, size, total);
@@ -145,8 +192,10 @@ static void arena__block_free(arena_t *a, arena__block_t *b)
     a->taken -= b->alloc_size;
     a->capacity -= b->size;
     a->nblocks--;
+    size_t bytes = b->alloc_size;
     arena__tool_pool_gone(b, (void *)arena__data(b), b->size);
-    a->backing.release(a->backing.user, b, b->alloc_size);
+    a->backing.release(a->backing.user, b, bytes);
+    arena__uncharge(a, NULL, bytes);
 }
 
 /* Takes the spare that should serve `size` at `alignment` off the list: the
@@ -249,21 +298,54 @@ void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, u
     return (void *)p;
 }
 
+bool arena__may_change(const arena_t *a, const char *call)
+{
+    (void)call;
+    ARENA__ASSERT_CALL(a->closed == NULL, a->name, call, a->closed);
+    ARENA__ASSERT_CALL(atomic_load_explicit(&a->pinned, memory_order_relaxed) == 0, a->name, call,
+                       "a child of the arena is being released: the arena may only be read "
+                       "meanwhile");
+    return a->closed == NULL && atomic_load_explicit(&a->pinned, memory_order_relaxed) == 0;
+}
+
+bool arena__ask_on_limit(arena_t *a, size_t wanted)
+{
+    if (a->on_limit == NULL || a->closed != NULL)
+        return false;
+    int saved = errno;
+    a->closed = "the arena may not be allocated from inside its on_limit callback";
+    arena__publish(a, a->hot.pos);
+    int again = a->on_limit(a, wanted, a->on_limit_user);
+    a->closed = NULL;
+    arena__publish(a, a->hot.pos);
+    errno = saved;
+    return again != 0;
+}
+
 void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment)
 {
     if (a == NULL || !arena__pow2(alignment))
         return arena__fail(EINVAL);
+    if (a->closed != NULL) {
+        ARENA__ASSERT_CALL(false, a->name, "arena_alloc", a->closed);
+        return arena__fail(EINVAL);
+    }
     if (size > ARENA__MAX_REQUEST)
         return arena__fail(ENOMEM);
-    uintptr_t p;
-    if (arena__fits(a->hot.pos, a->limit, size, alignment, &p)) {
-        /* Checked mode, or a caller that skipped the inline path. */
-        arena__publish(a, p + size);
-        arena__tool_alloc(a->cur, (void *)p, size);
-        return (void *)p;
+    for (bool asked = false;; asked = true) {
+        uintptr_t p;
+        if (arena__fits(a->hot.pos, a->limit, size, alignment, &p)) {
+            /* Checked mode, a caller that skipped the inline path, or room
+             * that an on_limit callback gave back. */
+            arena__publish(a, p + size);
+            arena__tool_alloc(a->cur, (void *)p, size);
+            return (void *)p;
+        }
+        size_t got;
+        void *q = arena__next_block(a, size, size, alignment, a->hot.pos, &got);
+        if (q != NULL || errno != ENOMEM || asked || !arena__ask_on_limit(a, size))
+            return q;
     }
-    size_t got;
-    return arena__next_block(a, size, size, alignment, a->hot.pos, &got);
 }
 
 /* ---- creation ----------------------------------------------------------------- */
@@ -288,10 +370,14 @@ static arena_t *arena__start(arena_t *a, const arena_options_t *o, size_t max_si
     a->flags = o->flags;
     a->checked = arena__tool_active();
     a->id = atomic_fetch_add_explicit(&arena__ids, 1, memory_order_relaxed);
-    a->tag = arena__new_tag();
+    a->tag = a->id << ARENA__TAG_BITS; /* below 2^63 for the first 2^43 arenas */
     a->backing = o->backing.alloc != NULL ? o->backing : arena__default_backing;
     arena__os_lock_init(&a->lock);
     arena__marks_init(&a->marks);
+    a->on_limit = o->on_limit;
+    a->on_limit_user = o->on_limit_user;
+    if (o->name != NULL)
+        strncpy(a->name, o->name, ARENA_NAME_MAX); /* the last byte stays 0 */
 
     arena__block_init(b, data_size, 0);
     a->first = a->cur = b;
@@ -325,6 +411,49 @@ static arena_t *arena__create_in_buffer(const arena_options_t *o, size_t max_siz
     return a;
 }
 
+arena_t *arena__create(const arena_options_t *o, arena_t *parent)
+{
+    size_t max_size = o->max_size ? o->max_size : SIZE_MAX;
+    if (o->buffer != NULL)
+        return arena__create_in_buffer(o, max_size);
+
+    size_t data = o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE;
+    if (data > ARENA__MAX_BLOCK)
+        return arena__fail(ENOMEM);
+    data = ARENA__ROUND(data);
+    size_t total = ARENA__SELF + ARENA__BLOCK_HDR + data;
+    if (total > max_size)
+        return arena__fail(ENOMEM);
+    arena_options_t own = *o;
+    arena_t *a;
+    if (parent != NULL && parent->heap_free) {
+        /* A parent that may not touch the heap gives its own space. */
+        a = (arena_t *)arena_alloc_aligned(parent, total, ARENA__ALIGN);
+        if (a == NULL)
+            return NULL;
+        own.flags |= ARENA_FIXED;
+    } else {
+        if (parent != NULL)
+            own.backing = parent->backing;
+        const arena_backing_t *hooks =
+            own.backing.alloc != NULL ? &own.backing : &arena__default_backing;
+        a = (arena_t *)arena__take(parent, hooks, total);
+        if (a == NULL)
+            return NULL;
+    }
+    arena__start(a, &own, max_size, (arena__block_t *)((uintptr_t)a + ARENA__SELF), data, data);
+    a->parent = parent;
+    if (parent != NULL && parent->heap_free) {
+        a->in_parent = true;
+        a->heap_free = true;
+    } else {
+        a->self_size = total;
+        a->taken = total;
+        atomic_store_explicit(&a->subtree, total, memory_order_relaxed);
+    }
+    return a;
+}
+
 arena_t *arena__create_sized(const arena_options_t *options, size_t options_size)
 {
     if (options == NULL || options_size < ARENA__OPTIONS_1_0)
@@ -337,27 +466,10 @@ arena_t *arena__create_sized(const arena_options_t *options, size_t options_size
     arena_options_t o;
     memset(&o, 0, sizeof o);
     memcpy(&o, options, options_size < sizeof o ? options_size : sizeof o);
-
     if ((o.flags & ~ARENA_FIXED) != 0 || (o.buffer == NULL && o.buffer_size != 0)
         || (o.backing.alloc == NULL) != (o.backing.release == NULL))
         return arena__fail(EINVAL);
-    size_t max_size = o.max_size ? o.max_size : SIZE_MAX;
-    if (o.buffer != NULL)
-        return arena__create_in_buffer(&o, max_size);
-
-    size_t data = o.block_size ? o.block_size : ARENA_DEFAULT_BLOCK_SIZE;
-    if (data > ARENA__MAX_BLOCK)
-        return arena__fail(ENOMEM);
-    data = ARENA__ROUND(data);
-    size_t total = ARENA__SELF + ARENA__BLOCK_HDR + data;
-    const arena_backing_t *hooks = o.backing.alloc != NULL ? &o.backing : &arena__default_backing;
-    arena_t *a = (arena_t *)arena__take(hooks, total, max_size);
-    if (a == NULL)
-        return NULL;
-    arena__start(a, &o, max_size, (arena__block_t *)((uintptr_t)a + ARENA__SELF), data, data);
-    a->self_size = total;
-    a->taken = total;
-    return a;
+    return arena__create(&o, NULL);
 }
 
 arena_t *(arena_create_with)(const arena_options_t *options)
@@ -395,15 +507,23 @@ static void arena__block_end_of_life(arena_t *a, arena__block_t *b)
 
 void arena_destroy(arena_t *a)
 {
-    if (a == NULL)
+    if (a == NULL || !arena__may_change(a, "arena_destroy"))
         return;
-    a->tag = arena__new_tag();
+    arena__retag(a);
+    if (a->on_release != NULL)
+        a->on_release(a, 0, true); /* every cleanup and child; unhooks a child */
     arena__each_block(a, arena__block_end_of_life);
     arena__marks_free(&a->marks);
     arena__os_lock_destroy(&a->lock);
-    if (a->self_size != 0) {
-        arena_backing_t hooks = a->backing; /* not read from the memory being freed */
-        hooks.release(hooks.user, a, a->self_size);
+    /* Not read from the memory being freed. */
+    arena_t *parent = a->parent;
+    arena_backing_t hooks = a->backing;
+    size_t self = a->self_size;
+    if (a->in_parent) {
+        (void)arena_pop(parent, a, ARENA__SELF + ARENA__BLOCK_HDR + a->first->size);
+    } else if (self != 0) {
+        hooks.release(hooks.user, a, self);
+        arena__uncharge(parent, NULL, self);
     }
 }
 
@@ -420,7 +540,13 @@ int arena_extend(arena_t *a, size_t extra)
         errno = ENOMEM;
         return -1;
     }
+    if (!arena__may_change(a, "arena_extend")) {
+        errno = EINVAL;
+        return -1;
+    }
     arena__block_t *b = arena__block_new(a, size, size);
+    if (b == NULL && arena__ask_on_limit(a, extra))
+        b = arena__block_new(a, size, size);
     if (b == NULL)
         return -1;
     /* Next in line: arena__spare_take takes the head first. */
@@ -458,15 +584,17 @@ static void arena__rewind(arena_t *a, arena__block_t *target, uintptr_t pos)
         a->cur = target;
     }
     a->limit = arena__block_end(target);
-    a->tag = arena__new_tag();
+    arena__retag(a);
     arena__publish(a, pos);
     ARENA__INVARIANTS(a);
 }
 
 void arena_reset(arena_t *a)
 {
-    if (a == NULL)
+    if (a == NULL || !arena__may_change(a, "arena_reset"))
         return;
+    if (a->on_release != NULL)
+        a->on_release(a, 0, false);
     arena__rewind(a, a->first, arena__data(a->first));
     a->epoch++;
     a->mark_block = NULL;
@@ -475,7 +603,7 @@ void arena_reset(arena_t *a)
 
 void arena_trim(arena_t *a)
 {
-    if (a == NULL)
+    if (a == NULL || !arena__may_change(a, "arena_trim"))
         return;
     while (a->spare != NULL) {
         arena__block_t *b = a->spare;
@@ -504,7 +632,7 @@ arena_mark_t arena_save(arena_t *a)
 
 void arena_restore(arena_t *a, arena_mark_t m)
 {
-    if (a == NULL || m.arena_id == 0)
+    if (a == NULL || m.arena_id == 0 || !arena__may_change(a, "arena_restore"))
         return;
     ARENA__ASSERT(m.arena_id == a->id, "arena_restore: the mark belongs to another arena");
     ARENA__ASSERT(m.epoch == a->epoch, "arena_restore: the mark was invalidated by arena_reset");
@@ -522,6 +650,8 @@ void arena_restore(arena_t *a, arena_mark_t m)
                           "(released since it was saved)");
     if (!inside)
         return;
+    if (a->on_release != NULL)
+        a->on_release(a, m.serial, false);
     arena__rewind(a, b, m.pos);
     a->mark_block = b; /* m is now the newest valid mark */
     a->mark_pos = m.pos;

@@ -36,6 +36,8 @@
 #include "os.h"
 #include "tool.h"
 
+#include <stdatomic.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,7 +47,7 @@
     do {                                                                                           \
         const char *why_;                                                                          \
         if ((a) != NULL && arena_check((a), &why_) != 0)                                           \
-            arena__assert_fail(NULL, __FILE__, __LINE__, why_);                                    \
+            arena__assert_fail(NULL, "arena_check", __FILE__, __LINE__, why_);                     \
     } while (0)
 #else
 #define ARENA__INVARIANTS(a) ((void)0)
@@ -63,6 +65,16 @@ typedef struct arena__block {
                                   arena's request or lives in a caller's buffer */
 } arena__block_t;
 
+/* A record of the lifetimes list (lifetime.c), allocated from the arena
+ * itself: a pending cleanup (fn set) or a child (fn NULL). */
+typedef struct arena__life {
+    struct arena__life *older;
+    uint64_t ticket; /* from the arena's serial: orders it against marks */
+    void (*fn)(void *arg);
+    void *arg;
+    _Atomic(arena_t *) child; /* a child's record: the child, NULL once it ended */
+} arena__life_t;
+
 struct arena {
     struct arena__hot hot; /* must be first: arena.h's inline path reads it */
     uintptr_t limit;       /* end of the current block's data */
@@ -70,7 +82,7 @@ struct arena {
     arena__block_t *first;
     arena__block_t *spare;
     size_t next_size; /* data bytes of the next regular block */
-    size_t max_size;  /* cap on `taken`; SIZE_MAX when none */
+    size_t max_size;  /* cap on `subtree`; SIZE_MAX when none */
     size_t taken;     /* bytes from the backing allocator, bookkeeping included */
     size_t capacity;
     size_t nblocks;
@@ -82,16 +94,37 @@ struct arena {
     bool heap_free;  /* a fixed arena in a caller's buffer: never touch the heap */
     uint64_t id;     /* process-unique, for telling arenas' marks apart */
     uint64_t epoch;  /* arena_reset calls so far: invalidates marks */
-    uint64_t tag;    /* process-unique; renewed whenever space is released, so
-                        per-thread chunks of the thread-safe path go stale */
-    uint64_t serial; /* marks saved so far */
+    uint64_t tag;    /* process-unique; renewed (arena__retag) whenever space is
+                        released, so per-thread chunks of the thread-safe path go stale */
+    uint64_t serial; /* tickets handed out: marks saved, cleanups and children */
     /* Position of the newest valid mark (NULL block: none).  Every valid
      * mark lies at or before it, so nothing resizes in place across it. */
     arena__block_t *mark_block;
     uintptr_t mark_pos;
     arena_backing_t backing; /* always set: the default is the block cache */
-    arena__os_lock_t lock;
-    arena__marks_t marks; /* debug builds: which marks are valid */
+    arena__os_lock_t lock;   /* the thread-safe path's, and the list of children's */
+    arena__marks_t marks;    /* debug builds: which marks are valid */
+
+    /* Lifetimes (lifetime.c).  Cleanups and children end as one LIFO by
+     * ticket; the core calls on_release (set once there is something to
+     * end, or the arena is a child) before it releases any memory. */
+    void (*on_release)(arena_t *a, uint64_t cut, bool destroying);
+    arena__life_t *life; /* newest record first */
+    size_t ncleanups;    /* cleanup records pending */
+    arena_t *parent;
+    arena__life_t *record;   /* this child's record in its parent's list */
+    _Atomic size_t subtree;  /* bytes taken by this arena and all its descendants:
+                                what max_size caps */
+    _Atomic unsigned pinned; /* > 0 while a descendant is released: no reset,
+                                restore, destroy or registration */
+    bool in_parent;          /* the struct and first block live in the parent's space */
+    /* Non-NULL while the arena may only be read (its cleanups run, its
+     * on_limit runs): why, for the debug message.  The inline window is
+     * shut meanwhile, so that every allocation meets the check. */
+    const char *closed;
+    int (*on_limit)(arena_t *a, size_t wanted, void *user);
+    void *on_limit_user;
+    char name[ARENA_NAME_MAX + 1];
 };
 
 /* ---- arithmetic -------------------------------------------------------------
@@ -179,7 +212,9 @@ static inline size_t arena__used(const arena_t *a)
 
 /* ---- shared out-of-line pieces ---------------------------------------------- */
 
-uint64_t arena__new_tag(void);
+/* Gives the arena a tag it never had, unique in the process: per-thread
+ * chunks reserved under the old one go stale. */
+void arena__retag(arena_t *a);
 /* Sets the position and publishes the inline window (end, then position,
  * with release stores) for the current block. */
 void arena__publish(arena_t *a, uintptr_t pos);
@@ -190,5 +225,14 @@ void arena__publish(arena_t *a, uintptr_t pos);
  * The caller holds a->lock on the thread-safe path. */
 void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, uintptr_t cur_top,
                         size_t *got);
+/* Creates an arena from options already validated and copied; parent NULL
+ * for a top-level arena (a child is linked in by the caller). */
+arena_t *arena__create(const arena_options_t *o, arena_t *parent);
+/* The check at the top of every call that changes an arena: false (and a
+ * debug build stops) when the arena is closed or pinned. */
+bool arena__may_change(const arena_t *a, const char *call);
+/* Asks the arena's on_limit, if any, whether to retry a request of
+ * `wanted` bytes (the arena is closed meanwhile); false without one. */
+bool arena__ask_on_limit(arena_t *a, size_t wanted);
 
 #endif /* ARENA_INTERNAL_H */

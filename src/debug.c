@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-void arena__assert_fail(const char *name, const char *file, int line, const char *msg)
+void arena__assert_fail(const char *name, const char *call, const char *file, int line,
+                        const char *msg)
 {
-    if (name != NULL && name[0] != '\0')
-        fprintf(stderr, "arena[%s]: %s (%s:%d)\n", name, msg, file, line);
-    else
-        fprintf(stderr, "arena: %s (%s:%d)\n", msg, file, line);
+    fprintf(stderr, "arena%s%s%s: %s%s%s (%s:%d)\n", name != NULL && name[0] ? "[" : "",
+            name != NULL ? name : "", name != NULL && name[0] ? "]" : "", call ? call : "",
+            call ? ": " : "", msg, file, line);
     fflush(stderr);
     abort();
 }

@@ -26,16 +26,19 @@
 #endif
 
 #if ARENA_DEBUG >= 1
-/* Prints "arena[name]: msg (file:line)" to stderr and aborts. */
-void arena__assert_fail(const char *name, const char *file, int line, const char *msg);
-#define ARENA__ASSERT_NAMED(cond, name, msg)                                                       \
+/* Prints "arena[name]: call: msg (file:line)" to stderr (name and call when
+ * not NULL) and aborts. */
+void arena__assert_fail(const char *name, const char *call, const char *file, int line,
+                        const char *msg);
+#define ARENA__ASSERT_CALL(cond, name, call, msg)                                                  \
     do {                                                                                           \
         if (!(cond))                                                                               \
-            arena__assert_fail((name), __FILE__, __LINE__, (msg));                                 \
+            arena__assert_fail((name), (call), __FILE__, __LINE__, (msg));                         \
     } while (0)
 #else
-#define ARENA__ASSERT_NAMED(cond, name, msg) ((void)0)
+#define ARENA__ASSERT_CALL(cond, name, call, msg) ((void)0)
 #endif
+#define ARENA__ASSERT_NAMED(cond, name, msg) ARENA__ASSERT_CALL(cond, name, NULL, msg)
 #define ARENA__ASSERT(cond, msg) ARENA__ASSERT_NAMED(cond, NULL, msg)
 
 /* ---- the record of valid marks ------------------------------------------------

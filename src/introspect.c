@@ -127,7 +127,10 @@ int arena_check(const arena_t *a, const char **why)
         return arena__broken(why, "capacity disagrees with the blocks");
     if (taken != a->taken)
         return arena__broken(why, "backing bytes disagree with the blocks");
-    if (a->taken > a->max_size)
+    size_t subtree = atomic_load_explicit(&a->subtree, memory_order_relaxed);
+    if (a->taken > subtree)
+        return arena__broken(why, "the subtree counter is below the arena's own bytes");
+    if (subtree > a->max_size)
         return arena__broken(why, "backing bytes exceed max_size");
     return 0;
 }

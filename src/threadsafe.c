@@ -101,12 +101,9 @@ static void *arena__reserve(arena_t *a, size_t min, size_t want, size_t alignmen
     }
 }
 
-static void *arena__reserve_or_grow(arena_t *a, size_t min, size_t want, size_t alignment,
-                                    size_t *got)
+static void *arena__grow_locked(arena_t *a, size_t min, size_t want, size_t alignment, size_t *got)
 {
-    void *p = arena__reserve(a, min, want, alignment, got);
-    if (p != NULL)
-        return p;
+    void *p;
     arena__os_lock(&a->lock);
     p = arena__reserve(a, min, want, alignment, got);
     if (p == NULL) {
@@ -116,6 +113,25 @@ static void *arena__reserve_or_grow(arena_t *a, size_t min, size_t want, size_t 
             __atomic_store_n(&a->hot.pos, top, __ATOMIC_RELEASE);
     }
     arena__os_unlock(&a->lock);
+    return p;
+}
+
+static void *arena__reserve_or_grow(arena_t *a, size_t min, size_t want, size_t alignment,
+                                    size_t *got)
+{
+    void *p = arena__reserve(a, min, want, alignment, got);
+    if (p != NULL)
+        return p;
+    p = arena__grow_locked(a, min, want, alignment, got);
+    if (p == NULL && errno == ENOMEM && a->on_limit != NULL) {
+        /* Without the lock, and without closing the arena: other threads
+         * may go on allocating meanwhile. */
+        int saved = errno;
+        int again = a->on_limit(a, min, a->on_limit_user);
+        errno = saved;
+        if (again)
+            p = arena__grow_locked(a, min, want, alignment, got);
+    }
     return p;
 }
 
@@ -174,6 +190,10 @@ arena__ts_slow(arena_t *a, size_t size, size_t alignment)
     if (size > ARENA__MAX_REQUEST)
         return arena__fail(ENOMEM);
 
+    if (a->closed != NULL) {
+        ARENA__ASSERT_CALL(false, a->name, "arena_alloc_thread_safe", a->closed);
+        return arena__fail(EINVAL);
+    }
     if (a->checked) {
         arena__os_lock(&a->lock);
         void *p = arena__alloc_slow(a, size, alignment);

@@ -41,12 +41,20 @@ sandbox() {
     while [ $# -gt 0 ]; do
         case $1 in
         --debian)
+            # Installed packages are lines "NAME" (native) or "NAME:ARCH".
+            fake dpkg 'echo amd64'
             fake dpkg-query 'for pkg; do :; done
-grep -qx "$pkg" "$FAKE_STATE/installed" 2>/dev/null || {
+found=0
+while read -r line; do
+    case $line in
+    "$pkg") printf "amd64 install ok installed\n"; found=1 ;;
+    "$pkg":*) printf "%s install ok installed\n" "${line#*:}"; found=1 ;;
+    esac
+done <"$FAKE_STATE/installed" 2>/dev/null
+[ $found = 1 ] || {
     echo "dpkg-query: no packages found matching $pkg" >&2
     exit 1
-}
-printf "install ok installed"'
+}'
             fake apt-get 'echo "apt-get $*" >>"$FAKE_STATE/apt.log"
 [ "${DEBIAN_FRONTEND:-}" = noninteractive ] || { echo "E: interactive" >&2; exit 100; }
 case $1 in
@@ -160,6 +168,25 @@ run test
 expect_rc 0
 [ -z "$out" ] || fail "printed something"
 expect_no_log apt.log
+
+start "a multiarch host (the i386 package too) counts the native one as installed"
+sandbox --debian
+installed_now "${test_pkgs[@]}" libcmocka-dev:i386
+run test
+expect_rc 0
+[ -z "$out" ] || fail "printed something"
+expect_no_log apt.log
+
+start "only the foreign architecture's package: the native one is installed"
+sandbox --debian
+installed_now "${demo_pkgs[@]}"
+for p in "${test_pkgs[@]}"; do
+    [ "$p" = libcmocka-dev ] && echo "libcmocka-dev:i386" >>"$state/installed" ||
+        case " ${demo_pkgs[*]} " in *" $p "*) ;; *) echo "$p" >>"$state/installed" ;; esac
+done
+run test
+expect_rc 0
+expect_log apt.log "apt-get install -y -qq --no-install-recommends libcmocka-dev"
 
 start "a package that cannot be had is named; the others still install"
 sandbox --debian

@@ -34,6 +34,20 @@ static void the_1_0_function_still_works(void **state)
     assert_fails((arena_create_with)(NULL), EINVAL);
 }
 
+static void compound_literals_with_commas(void **state)
+{
+    (void)state;
+    /* 1.0 code may pass a compound literal with several fields: the macros
+     * must take it as one argument. */
+    arena_t *a = arena_create_with(&(arena_options_t){.block_size = 2048, .max_size = 1 << 20});
+    assert_non_null(a);
+    assert_int_equal(arena_stats(a).max_size, 1 << 20);
+    arena_t *k = arena_create_child(a, &(arena_options_t){.block_size = 1024, .name = "k"});
+    assert_non_null(k);
+    assert_string_equal(arena_name(k), "k");
+    arena_destroy(a);
+}
+
 static void sized_entry_point_reads_what_it_is_given(void **state)
 {
     (void)state;
@@ -69,6 +83,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_1_0_function_still_works),
+        cmocka_unit_test(compound_literals_with_commas),
         cmocka_unit_test(sized_entry_point_reads_what_it_is_given),
         cmocka_unit_test(version_macros_agree),
     };
