@@ -24,7 +24,7 @@ set -uo pipefail
 want=(cmake make gcc pkg-config libedit-dev)
 case "${1:-demo}" in
 demo) ;;
-test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux) ;;
+test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools) ;;
 bench)
     want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
         libapr1-dev libcjson-dev gnuplot-nox valgrind python3)
@@ -50,6 +50,7 @@ trap 'rm -rf "$work"' EXIT
 provides() {
     case $1 in
     llvm) echo "cmd:llvm-symbolizer" ;;
+    abigail-tools) echo "cmd:abidw cmd:abidiff" ;;
     gnuplot-nox) echo "cmd:gnuplot" ;;
     valgrind) echo "cmd:valgrind hdr:valgrind/memcheck.h" ;;
     libedit-dev) echo "pc:libedit" ;;

@@ -5,7 +5,10 @@
 #
 #   format    clang-format --dry-run over every C and C++ source in include/ src/
 #             tools/ tests/ bench/ examples/; fails on any difference
-#   release   gcc, CMake Release (-O3 -DNDEBUG): every test
+#   release   gcc, CMake Release (-O3 -DNDEBUG, with -g for the abi step): every test
+#   abi       the release build's libarena.so against the 1.0 baseline (abidiff with
+#             tests/abi/allowed.suppr): nothing removed or changed; (abi.compat_1_0,
+#             a program built with the 1.0 header, runs in every step's tests)
 #   clang     clang, CMake Release (-O3 -DNDEBUG): every test but label shell (the
 #             shell is built here too; its tests run in the release, debug and asan steps)
 #   debug     gcc, CMake Debug, coverage (-O0), ARENA_VALGRIND: every test, then each
@@ -37,7 +40,7 @@ scripts/deps.sh test || exit 1
 
 B=${ARENA_BUILD_ROOT:-$root/build/test}
 J=$(nproc)
-STEPS=${ARENA_TEST_STEPS:-"format release clang debug asan tsan fuzz install coverage"}
+STEPS=${ARENA_TEST_STEPS:-"format release abi clang debug asan tsan fuzz install coverage"}
 export CTEST_OUTPUT_ON_FAILURE=1
 # The library legitimately asks its backing for sizes malloc must refuse;
 # ASan's default is to abort on those instead of returning NULL.
@@ -112,7 +115,30 @@ step_format() {
     fi
     echo "format: all ${#files[@]} sources match .clang-format"
 }
-step_release() { build release gcc -DCMAKE_BUILD_TYPE=Release && run_ctest release; }
+step_release() {
+    build release gcc -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O3 -g -DNDEBUG" &&
+        run_ctest release
+}
+step_abi() {
+    # Only additions since 1.0: no symbol removed, no type of 1.0 changed
+    # beyond what tests/abi/allowed.suppr lets grow.
+    local lib="$B/release/libarena.so"
+    [ -e "$lib" ] || build release gcc -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_C_FLAGS_RELEASE="-O3 -g -DNDEBUG" || return 1
+    abidw --headers-dir include --drop-private-types --out-file "$B/libarena.abi" "$lib" || return 1
+    abidiff --no-added-syms --suppressions tests/abi/allowed.suppr --headers-dir1 tests/abi/1.0 \
+        --headers-dir2 include tests/abi/libarena-1.0.0.abi "$B/libarena.abi" >"$B/abi.txt"
+    local rc=$?
+    sed -n '1,2p' "$B/abi.txt"
+    if [ $rc -ne 0 ]; then
+        cat "$B/abi.txt"
+        echo "abi: the 1.0 ABI changed (see docs/abi.md)"
+        return 1
+    fi
+    echo "abi: nothing of 1.0 removed or changed; $(grep -c '^  \[A\]' < <(abidiff \
+        --headers-dir1 tests/abi/1.0 --headers-dir2 include tests/abi/libarena-1.0.0.abi \
+        "$B/libarena.abi")) functions added"
+}
 step_clang() { build clang clang -DCMAKE_BUILD_TYPE=Release && run_ctest clang -LE 'shell'; }
 step_debug() {
     build debug gcc -DCMAKE_BUILD_TYPE=Debug -DARENA_COVERAGE=ON -DARENA_VALGRIND=ON \
