@@ -408,7 +408,16 @@ ARENA_API void arena_restore(arena_t *a, arena_mark_t mark);
 /* ---- introspection ----------------------------------------------------- */
 
 /* Counters (see arena_stats_t); all zero for a NULL arena.  O(1). */
+#if defined(__cplusplus) && defined(__GNUC__) && !defined(__clang__)
+/* In C++ the function hides struct arena_stats' constructor: g++ -Wshadow
+ * says so, though C code (and C++ through arena_stats_t) means no harm. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wshadow"
+#endif
 ARENA_API arena_stats_t arena_stats(const arena_t *a);
+#if defined(__cplusplus) && defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 /* Fills up to `max` entries of `out` with the arena's blocks: oldest full
  * block first, then the current one, then the spares; returns how many
