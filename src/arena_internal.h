@@ -228,9 +228,18 @@ void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, u
 /* Creates an arena from options already validated and copied; parent NULL
  * for a top-level arena (a child is linked in by the caller). */
 arena_t *arena__create(const arena_options_t *o, arena_t *parent);
+/* Says no to a change of a closed or pinned arena (a debug build stops). */
+bool arena__refuse(const arena_t *a, const char *call);
+
 /* The check at the top of every call that changes an arena: false (and a
  * debug build stops) when the arena is closed or pinned. */
-bool arena__may_change(const arena_t *a, const char *call);
+static inline bool arena__may_change(const arena_t *a, const char *call)
+{
+    if (ARENA__LIKELY(a->closed == NULL
+                      && atomic_load_explicit(&a->pinned, memory_order_relaxed) == 0))
+        return true;
+    return arena__refuse(a, call);
+}
 /* Asks the arena's on_limit, if any, whether to retry a request of
  * `wanted` bytes (the arena is closed meanwhile); false without one. */
 bool arena__ask_on_limit(arena_t *a, size_t wanted);
