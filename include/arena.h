@@ -132,7 +132,9 @@ typedef struct arena arena_t;
  * aligned to at least ARENA_DEFAULT_ALIGNMENT, or NULL; release gets back
  * exactly what alloc returned, with the same size.  Both are called with the
  * arena's lock held on the thread-safe path, never concurrently for one
- * arena.  Sizes never exceed PTRDIFF_MAX.  This is also the seam where tests
+ * arena; child arenas use their parent's backing, so a hierarchy whose
+ * arenas live on several threads may call it concurrently.  Sizes never
+ * exceed PTRDIFF_MAX.  This is also the seam where tests
  * inject allocation failures (see arena_testing.h). */
 typedef struct arena_backing {
     void *(*alloc)(void *user, size_t size);
@@ -440,11 +442,15 @@ ARENA_API int arena_check(const arena_t *a, const char **why);
  * arena_restore(a, m) those registered or created after m was saved.  They
  * run before any released byte is filled, poisoned or reused, so a
  * cleanup's argument may point into the arena.  While an arena's cleanups
- * run (and its children end), it and its ancestors may only be read
- * (arena_name, arena_stats, arena_report): a debug build stops on anything
- * else; a release build refuses an allocation or a registration with
- * EINVAL and ignores a reset, restore or destroy.  Cleanups may use and
- * destroy other arenas. */
+ * run (and its children end), that arena may only be read (arena_name,
+ * arena_stats, arena_report) or given memory back (arena_pop): a debug
+ * build stops on anything else; a release build refuses an allocation or a
+ * registration with EINVAL and ignores a reset, restore, trim or destroy.
+ * Its ancestors are pinned meanwhile: no reset, restore, trim, destroy,
+ * registration or new child (the same stop or refusal), but allocation
+ * goes on, since an ancestor may belong to another thread (a child
+ * destroyed early on its own thread must not stop its parent's owner).
+ * Cleanups may use and destroy other arenas. */
 
 /* Runs fn(arg) when the arena's memory that exists now ends (see above).
  * The record takes a few dozen bytes of the arena itself (no malloc); a
@@ -470,10 +476,13 @@ ARENA_API int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg);
  * parent and every ancestor (a hierarchy can be capped as a whole), while
  * the parent's stats count only its own blocks.  NULL with errno as for
  * arena_create_with (ENOMEM when a cap refuses the child's first block).
- * Thread rules: creating a child, and destroying one before its parent
- * ends, are calls on the parent too (not concurrent with other calls on it
- * except arena_alloc_thread_safe); otherwise a child may be owned by
- * another thread than its parent.  O(depth) for the caps. */
+ * Thread rules: creating a child is a call on the parent (not concurrent
+ * with any other call on it, arena_alloc_thread_safe included); after that
+ * a child may be owned by another thread than its parent, destroyed early
+ * there too (that takes no lock on the parent).  Its blocks then come
+ * through the parent's backing from that thread: hooks shared by a
+ * hierarchy spread over threads must be thread-safe (the default is).
+ * O(depth) for the caps. */
 ARENA_API arena_t *arena_create_child(arena_t *parent, const arena_options_t *options);
 #define arena_create_child(parent, ...)                                                            \
     arena__create_child_sized((parent), (__VA_ARGS__), sizeof(arena_options_t))

@@ -322,6 +322,20 @@ bool arena__ask_on_limit(arena_t *a, size_t wanted)
     return again != 0;
 }
 
+void *arena__alloc_once(arena_t *a, size_t size, size_t alignment)
+{
+    uintptr_t p;
+    if (arena__fits(a->hot.pos, a->limit, size, alignment, &p)) {
+        /* Checked mode, a caller that skipped the inline path, or room
+         * that an on_limit callback gave back. */
+        arena__publish(a, p + size);
+        arena__tool_alloc(a->cur, (void *)p, size);
+        return (void *)p;
+    }
+    size_t got;
+    return arena__next_block(a, size, size, alignment, a->hot.pos, &got);
+}
+
 void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment)
 {
     if (a == NULL || !arena__pow2(alignment))
@@ -332,20 +346,10 @@ void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment)
     }
     if (size > ARENA__MAX_REQUEST)
         return arena__fail(ENOMEM);
-    for (bool asked = false;; asked = true) {
-        uintptr_t p;
-        if (arena__fits(a->hot.pos, a->limit, size, alignment, &p)) {
-            /* Checked mode, a caller that skipped the inline path, or room
-             * that an on_limit callback gave back. */
-            arena__publish(a, p + size);
-            arena__tool_alloc(a->cur, (void *)p, size);
-            return (void *)p;
-        }
-        size_t got;
-        void *q = arena__next_block(a, size, size, alignment, a->hot.pos, &got);
-        if (q != NULL || errno != ENOMEM || asked || !arena__ask_on_limit(a, size))
-            return q;
-    }
+    void *q = arena__alloc_once(a, size, alignment);
+    if (q == NULL && errno == ENOMEM && arena__ask_on_limit(a, size))
+        q = arena__alloc_once(a, size, alignment);
+    return q;
 }
 
 /* ---- creation ----------------------------------------------------------------- */
@@ -411,30 +415,31 @@ static arena_t *arena__create_in_buffer(const arena_options_t *o, size_t max_siz
     return a;
 }
 
-arena_t *arena__create(const arena_options_t *o, arena_t *parent)
+size_t arena__create_size(const arena_options_t *o)
+{
+    size_t data = o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE;
+    if (data > ARENA__MAX_BLOCK)
+        return 0;
+    return ARENA__SELF + ARENA__BLOCK_HDR + ARENA__ROUND(data);
+}
+
+arena_t *arena__create(const arena_options_t *o, arena_t *parent, void *space)
 {
     size_t max_size = o->max_size ? o->max_size : SIZE_MAX;
     if (o->buffer != NULL)
         return arena__create_in_buffer(o, max_size);
 
-    size_t data = o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE;
-    if (data > ARENA__MAX_BLOCK)
+    size_t total = arena__create_size(o);
+    if (total == 0 || total > max_size)
         return arena__fail(ENOMEM);
-    data = ARENA__ROUND(data);
-    size_t total = ARENA__SELF + ARENA__BLOCK_HDR + data;
-    if (total > max_size)
-        return arena__fail(ENOMEM);
+    size_t data = total - ARENA__SELF - ARENA__BLOCK_HDR;
     arena_options_t own = *o;
-    arena_t *a;
-    if (parent != NULL && parent->heap_free) {
-        /* A parent that may not touch the heap gives its own space. */
-        a = (arena_t *)arena_alloc_aligned(parent, total, ARENA__ALIGN);
-        if (a == NULL)
-            return NULL;
-        own.flags |= ARENA_FIXED;
+    if (parent != NULL)
+        own.backing = parent->backing;
+    arena_t *a = (arena_t *)space;
+    if (a != NULL) {
+        own.flags |= ARENA_FIXED; /* lives in a parent that may not touch the heap */
     } else {
-        if (parent != NULL)
-            own.backing = parent->backing;
         const arena_backing_t *hooks =
             own.backing.alloc != NULL ? &own.backing : &arena__default_backing;
         a = (arena_t *)arena__take(parent, hooks, total);
@@ -443,7 +448,7 @@ arena_t *arena__create(const arena_options_t *o, arena_t *parent)
     }
     arena__start(a, &own, max_size, (arena__block_t *)((uintptr_t)a + ARENA__SELF), data, data);
     a->parent = parent;
-    if (parent != NULL && parent->heap_free) {
+    if (space != NULL) {
         a->in_parent = true;
         a->heap_free = true;
     } else {
@@ -469,7 +474,7 @@ arena_t *arena__create_sized(const arena_options_t *options, size_t options_size
     if ((o.flags & ~ARENA_FIXED) != 0 || (o.buffer == NULL && o.buffer_size != 0)
         || (o.backing.alloc == NULL) != (o.backing.release == NULL))
         return arena__fail(EINVAL);
-    return arena__create(&o, NULL);
+    return arena__create(&o, NULL, NULL);
 }
 
 arena_t *(arena_create_with)(const arena_options_t *options)
@@ -480,7 +485,7 @@ arena_t *(arena_create_with)(const arena_options_t *options)
 arena_t *arena_create(size_t size)
 {
     arena_options_t o = {.block_size = size}; /* nothing to validate */
-    return arena__create(&o, NULL);
+    return arena__create(&o, NULL, NULL);
 }
 
 /* Calls fn on every block: the chain backwards through prev, then the
@@ -678,8 +683,8 @@ bool arena__resize_last(arena_t *a, void *ptr, size_t old_size, size_t new_size)
         arena__publish(a, p + new_size);
         return true;
     }
-    if (new_size - old_size > (size_t)(a->limit - pos))
-        return false;
+    if (new_size - old_size > (size_t)(a->limit - pos) || a->closed != NULL)
+        return false; /* a grow is an allocation: not while the arena is closed */
     arena__publish(a, p + new_size);
     arena__tool_grow(a->cur, ptr, old_size, new_size);
     return true;

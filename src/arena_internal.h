@@ -225,9 +225,17 @@ void arena__publish(arena_t *a, uintptr_t pos);
  * The caller holds a->lock on the thread-safe path. */
 void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, uintptr_t cur_top,
                         size_t *got);
+/* Bytes of the backing request arena__create makes for `o` (struct, first
+ * block header and data), or 0 when no block can hold the block size. */
+size_t arena__create_size(const arena_options_t *o);
 /* Creates an arena from options already validated and copied; parent NULL
- * for a top-level arena (a child is linked in by the caller). */
-arena_t *arena__create(const arena_options_t *o, arena_t *parent);
+ * for a top-level arena (a child is linked in by the caller).  space: the
+ * arena__create_size(o) bytes it lives in, taken from a parent that may not
+ * touch the heap; NULL: one request to the backing (the parent's, for a
+ * child), charged to the parent's caps. */
+arena_t *arena__create(const arena_options_t *o, arena_t *parent, void *space);
+/* The slow path without on_limit: what fits, or the next block. */
+void *arena__alloc_once(arena_t *a, size_t size, size_t alignment);
 /* Says no to a change of a closed or pinned arena (a debug build stops). */
 bool arena__refuse(const arena_t *a, const char *call);
 

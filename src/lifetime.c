@@ -118,21 +118,38 @@ arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *optio
         || !arena__may_change(parent, "arena_create_child"))
         return arena__fail(EINVAL);
 
-    /* The record first, so that a child that cannot be made leaves nothing:
-     * a dead record at the head is reused, a new one is popped again. */
+    /* Transactional: the parent changes only once the child exists.  A dead
+     * record at the head is reused.  Otherwise the child comes first
+     * (through the backing, which leaves the parent alone) and its record
+     * after; a record that cannot be had destroys the new child.  A parent
+     * that may not touch the heap gives the record and the child's space in
+     * one allocation. */
     arena__life_t *r = parent->life;
     bool reuse =
         r != NULL && r->fn == NULL && atomic_load_explicit(&r->child, memory_order_acquire) == NULL;
-    if (!reuse) {
-        r = ARENA_NEW(parent, arena__life_t);
-        if (r == NULL)
+    size_t record = reuse ? 0 : ARENA__ROUND(sizeof(arena__life_t));
+    arena_t *k;
+    if (parent->heap_free) {
+        size_t total = arena__create_size(&o);
+        if (total == 0 || total > (o.max_size ? o.max_size : SIZE_MAX)
+            || total > ARENA__MAX_REQUEST - record)
+            return arena__fail(ENOMEM);
+        char *chunk = (char *)arena_alloc_aligned(parent, record + total, ARENA__ALIGN);
+        if (chunk == NULL)
             return NULL;
-    }
-    arena_t *k = arena__create(&o, parent);
-    if (k == NULL) {
         if (!reuse)
-            (void)arena_pop(parent, r, sizeof *r);
-        return NULL;
+            r = (arena__life_t *)(void *)chunk;
+        k = arena__create(&o, parent, chunk + record);
+    } else {
+        k = arena__create(&o, parent, NULL);
+        if (k == NULL)
+            return NULL;
+        if (!reuse && (r = ARENA_NEW(parent, arena__life_t)) == NULL) {
+            int err = errno;
+            arena_destroy(k);
+            errno = err;
+            return NULL;
+        }
     }
     if (!reuse) {
         r->older = parent->life;

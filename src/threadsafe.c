@@ -116,6 +116,17 @@ static void *arena__grow_locked(arena_t *a, size_t min, size_t want, size_t alig
     return p;
 }
 
+/* Asks on_limit without the lock, and without closing the arena: other
+ * threads may go on allocating meanwhile.  errno stays ENOMEM. */
+static bool arena__ask_on_limit_open(arena_t *a, size_t wanted)
+{
+    if (a->on_limit == NULL)
+        return false;
+    int again = a->on_limit(a, wanted, a->on_limit_user);
+    errno = ENOMEM;
+    return again != 0;
+}
+
 static void *arena__reserve_or_grow(arena_t *a, size_t min, size_t want, size_t alignment,
                                     size_t *got)
 {
@@ -123,15 +134,8 @@ static void *arena__reserve_or_grow(arena_t *a, size_t min, size_t want, size_t 
     if (p != NULL)
         return p;
     p = arena__grow_locked(a, min, want, alignment, got);
-    if (p == NULL && errno == ENOMEM && a->on_limit != NULL) {
-        /* Without the lock, and without closing the arena: other threads
-         * may go on allocating meanwhile. */
-        int saved = errno;
-        int again = a->on_limit(a, min, a->on_limit_user);
-        errno = saved;
-        if (again)
-            p = arena__grow_locked(a, min, want, alignment, got);
-    }
+    if (p == NULL && errno == ENOMEM && arena__ask_on_limit_open(a, min))
+        p = arena__grow_locked(a, min, want, alignment, got);
     return p;
 }
 
@@ -195,9 +199,18 @@ arena__ts_slow(arena_t *a, size_t size, size_t alignment)
         return arena__fail(EINVAL);
     }
     if (a->checked) {
-        arena__os_lock(&a->lock);
-        void *p = arena__alloc_slow(a, size, alignment);
-        arena__os_unlock(&a->lock);
+        /* Every allocation under the lock, so that the tools see it whole;
+         * on_limit outside it. */
+        void *p = NULL;
+        for (int round = 0; round < 2 && p == NULL; round++) {
+            if (round == 1 && !arena__ask_on_limit_open(a, size))
+                break;
+            arena__os_lock(&a->lock);
+            p = arena__alloc_once(a, size, alignment);
+            arena__os_unlock(&a->lock);
+            if (p == NULL && errno != ENOMEM)
+                break;
+        }
         return p;
     }
 

@@ -279,6 +279,41 @@ static void names_and_report(void **state)
     assert_string_equal(g_order, "yz");
 }
 
+/* ---- ancestors while a child ends ----------------------------------------- */
+
+static arena_t *g_parent;
+static int g_pinned_result;
+static void use_parent(void *arg)
+{
+    int reset = arg != NULL;
+    errno = 0;
+    if (reset) {
+        arena_reset(g_parent); /* refused: the parent is pinned */
+        g_pinned_result = 1;
+    } else {
+        /* Allocation goes on: the parent may belong to another thread. */
+        g_pinned_result = arena_alloc(g_parent, 32) != NULL;
+    }
+}
+
+static void ancestors_are_pinned_not_closed(void **state)
+{
+    (void)state;
+    g_parent = arena_create(0);
+    arena_t *k = arena_create_child(g_parent, NULL);
+    assert_int_equal(arena_defer(k, use_parent, NULL), 0);
+    arena_destroy(k);
+    assert_int_equal(g_pinned_result, 1);
+#ifdef NDEBUG
+    size_t used = arena_stats(g_parent).used;
+    k = arena_create_child(g_parent, NULL);
+    assert_int_equal(arena_defer(k, use_parent, (void *)1), 0);
+    arena_destroy(k);
+    assert_int_equal(arena_stats(g_parent).used >= used, 1); /* the reset was ignored */
+#endif
+    arena_destroy(g_parent);
+}
+
 /* ---- on_limit ------------------------------------------------------------- */
 
 typedef struct {
@@ -395,6 +430,7 @@ int main(void)
         cmocka_unit_test(child_of_a_fixed_buffer_stays_in_it),
         cmocka_unit_test(bad_options),
         cmocka_unit_test(names_and_report),
+        cmocka_unit_test(ancestors_are_pinned_not_closed),
         cmocka_unit_test(on_limit_sheds_and_retries),
         cmocka_unit_test(on_limit_may_not_allocate),
         cmocka_unit_test(children_live_on_other_threads),

@@ -210,7 +210,8 @@ static void cleanups_use_other_arenas(void **state)
 
 /* A cleanup that reads its arena: fine.  One that changes it: refused
  * (release build) or stopped (debug build). */
-typedef enum { READ, ALLOC, DEFER, RESET, DESTROY } touch_t;
+typedef enum { READ, POP, ALLOC, GROW, DEFER, RESET, DESTROY } touch_t;
+static char *g_last; /* the arena's newest allocation, 64 bytes */
 static touch_t g_touch;
 static int g_result;
 static void touch_own(void *arg)
@@ -220,6 +221,12 @@ static void touch_own(void *arg)
     switch (g_touch) {
     case READ:
         g_result = arena_stats(a).blocks > 0 && arena_name(a) != NULL;
+        break;
+    case POP: /* giving memory back is allowed */
+        g_result = arena_pop(a, g_last, 64) == 1;
+        break;
+    case GROW: /* a grow in place is an allocation */
+        g_result = arena_realloc(a, g_last, 64, 128) == NULL && errno == EINVAL;
         break;
     case ALLOC:
         g_result = arena_alloc(a, 16) == NULL && errno == EINVAL;
@@ -241,10 +248,11 @@ static void touch_own(void *arg)
 static int run_touch(touch_t how)
 {
     arena_t *a = arena_create(0);
-    assert_non_null(arena_alloc(a, 64));
+    assert_int_equal(arena_defer(a, touch_own, a), 0);
+    g_last = arena_alloc(a, 64);
+    assert_non_null(g_last);
     g_touch = how;
     g_result = 0;
-    assert_int_equal(arena_defer(a, touch_own, a), 0);
     arena_destroy(a);
     return g_result;
 }
@@ -253,8 +261,10 @@ static void cleanups_only_read_their_arena(void **state)
 {
     (void)state;
     assert_int_equal(run_touch(READ), 1);
+    assert_int_equal(run_touch(POP), 1);
 #ifdef NDEBUG
     assert_int_equal(run_touch(ALLOC), 1);
+    assert_int_equal(run_touch(GROW), 1);
     assert_int_equal(run_touch(DEFER), 1);
     assert_int_equal(run_touch(RESET), 1); /* ignored: the destroy goes on */
     assert_int_equal(run_touch(DESTROY), 1);
