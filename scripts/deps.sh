@@ -24,7 +24,7 @@ set -uo pipefail
 want=(cmake make gcc pkg-config libedit-dev)
 case "${1:-demo}" in
 demo) ;;
-test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux) ;;
+test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux python3 groff-base man-db) ;;
 bench)
     want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
         libapr1-dev libcjson-dev gnuplot-nox valgrind python3)
@@ -51,6 +51,8 @@ provides() {
     case $1 in
     llvm) echo "cmd:llvm-symbolizer" ;;
     gnuplot-nox) echo "cmd:gnuplot" ;;
+    groff-base) echo "cmd:groff" ;;
+    man-db) echo "cmd:man" ;;
     valgrind) echo "cmd:valgrind hdr:valgrind/memcheck.h" ;;
     libedit-dev) echo "pc:libedit" ;;
     libcmocka-dev) echo "pc:cmocka" ;;
