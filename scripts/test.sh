@@ -17,6 +17,10 @@
 #   install   cmake --install of the release build; a consumer through find_package
 #             (and one using the installed arena_testing.h), one through pkg-config;
 #             man 3 NAME for every function and man 1 arena-shell from the install
+#   subproject arena inside parent projects (add_subdirectory, FetchContent) that set
+#             their own build type, flags and BUILD_SHARED_LIBS; arena configured and
+#             built with pkg-config, cmocka, libedit, valgrind and Python hidden
+#             (tests/subproject/run.sh)
 #   coverage  gcovr over src/ and include/ from the debug build; fails under 95 % of lines
 #
 # Every step runs even when an earlier one failed; the exit status is 0 only
@@ -38,7 +42,7 @@ scripts/deps.sh test || exit 1
 
 B=${ARENA_BUILD_ROOT:-$root/build/test}
 J=$(nproc)
-STEPS=${ARENA_TEST_STEPS:-"format release clang debug asan tsan fuzz install coverage"}
+STEPS=${ARENA_TEST_STEPS:-"format release clang debug asan tsan fuzz install subproject coverage"}
 export CTEST_OUTPUT_ON_FAILURE=1
 # The library legitimately asks its backing for sizes malloc must refuse;
 # ASan's default is to abort on those instead of returning NULL.
@@ -179,6 +183,7 @@ step_install() {
     }
     echo "install: man 3 finds all $n functions of arena.h; man 1 arena-shell"
 }
+step_subproject() { tests/subproject/run.sh . "$B/subproject"; }
 step_coverage() {
     [ -d "$B/debug" ] || return 1
     # Only this run's counters: other build trees under the root may hold
