@@ -102,8 +102,9 @@ probe() { # probe PROBE: 0 when it answers here
 installed() { # installed PACKAGE
     if have dpkg-query; then
         local status
-        status=$(dpkg-query -W -f='${Status}' "$1" 2>"$work/dpkg.log") || return 1
-        [ "$status" = "install ok installed" ]
+        # One line per architecture it is known for (multiarch: amd64 and i386).
+        status=$(dpkg-query -W -f='${Status}\n' "$1" 2>"$work/dpkg.log") || return 1
+        [[ $'\n'$status$'\n' == *$'\n''install ok installed'$'\n'* ]]
     else
         local p
         for p in $(provides "$1"); do

@@ -47,6 +47,8 @@ grep -qx "$pkg" "$FAKE_STATE/installed" 2>/dev/null || {
     echo "dpkg-query: no packages found matching $pkg" >&2
     exit 1
 }
+grep -qx "$pkg" "$FAKE_STATE/multiarch" 2>/dev/null &&
+    printf "install ok installed\\ninstall ok installed\\n" && exit 0
 printf "install ok installed"'
             fake apt-get 'echo "apt-get $*" >>"$FAKE_STATE/apt.log"
 [ "${DEBIAN_FRONTEND:-}" = noninteractive ] || { echo "E: interactive" >&2; exit 100; }
@@ -176,6 +178,14 @@ expect_no_out "cannot install gcovr"
 expect_log apt.log "apt-get install -y -qq --no-install-recommends gcovr"
 expect_installed "${demo_pkgs[@]}" g++ clang clang-format libclang-rt-14-dev llvm valgrind gcovr tmux \
     python3 groff-base man-db
+
+start "a package installed for two architectures (multiarch) is installed"
+sandbox --debian
+installed_now "${test_pkgs[@]}"
+echo libcmocka-dev >"$state/multiarch"
+run test
+expect_rc 0
+expect_no_log apt.log
 
 start "apt-get reports success but the package is not installed: named"
 sandbox --debian
