@@ -42,10 +42,6 @@ def esc(text):
     return text.replace("\\", "\\e").replace("-", "\\-")
 
 
-def ident(name):
-    return esc(name)
-
-
 def nohyphen(text):
     """Marks every word that holds an identifier (an underscore) so that
     groff never hyphenates it: \\% before the word."""
@@ -66,13 +62,13 @@ def inline(text, known):
     out = []
     for i, part in enumerate(re.split(r"`([^`]*)`", text)):
         if i % 2:
-            out.append("\\fI" + ident(part) + "\\fP")
+            out.append("\\fI" + esc(part) + "\\fP")
             continue
         for j, piece in enumerate(re.split(r"([A-Za-z_][A-Za-z0-9_]*)", part)):
             if j % 2 and (piece in known or piece in ERRNO_NAMES):
-                out.append("\\fB" + ident(piece) + "\\fP")
+                out.append("\\fB" + esc(piece) + "\\fP")
             elif j % 2 and "_" in piece:
-                out.append(ident(piece))
+                out.append(esc(piece))
             else:
                 out.append(esc(piece))
     return nohyphen("".join(out))
@@ -125,8 +121,9 @@ def wrap_prototype(proto, width=72):
     head, rest = proto.split("(", 1)
     indent = " " * (len(head) + 1)
     lines, cur = [], head + "("
-    for k, param in enumerate(rest.split(", ")):
-        piece = param if k == len(rest.split(", ")) - 1 else param + ","
+    params = rest.split(", ")
+    for k, param in enumerate(params):
+        piece = param if k == len(params) - 1 else param + ","
         if cur.endswith("(") or len(cur) + 1 + len(piece) <= width:
             cur = cur + ("" if cur.endswith("(") else " ") + piece
         else:
@@ -495,7 +492,7 @@ def th(name, section, version):
 
 
 def label(entries):
-    return nohyphen(", ".join(ident(e.name) + ("()" if e.kind == "func" else "") for e in entries))
+    return nohyphen(", ".join(esc(e.name) + ("()" if e.kind == "func" else "") for e in entries))
 
 
 def render_item(item, known, macro_code):
@@ -522,7 +519,7 @@ def render_item(item, known, macro_code):
     for e in pub:
         if e.kind == "const":
             out.append(".TP")
-            out.append(".B " + nohyphen(ident(e.name)))
+            out.append(".B " + nohyphen(esc(e.name)))
             text = ("\\f(CR" + esc(e.code) + "\\fP") if e.code else ""
             if e.note:
                 text = (text + ": " if text else "") + inline(e.note, known)
@@ -531,7 +528,7 @@ def render_item(item, known, macro_code):
             for fname, _, ftext in e.fields:
                 if ftext:
                     out.append(".TP")
-                    out.append(".I " + nohyphen(ident(fname)))
+                    out.append(".I " + nohyphen(esc(fname)))
                     out.append(line_safe(inline(ftext, known)))
     return out
 
@@ -539,7 +536,7 @@ def render_item(item, known, macro_code):
 def group_page(h, sec, known):
     names = sec.names()
     page = names[0]
-    out = [th(page, 3, h.version), ".SH NAME", nohyphen(", ".join(ident(n) for n in names)) + " \\- " + esc(sec.title)]
+    out = [th(page, 3, h.version), ".SH NAME", nohyphen(", ".join(esc(n) for n in names)) + " \\- " + esc(sec.title)]
     out += [".SH SYNOPSIS", ".nf", ".B #include <arena.h>", ".PP"]
     for e in sec.entries():
         if e.kind == "func":
@@ -585,7 +582,7 @@ def overview_page(h, known):
     for s in h.groups():
         out.append(".TP")
         out.append(".BR %s (3)" % nohyphen(esc(s.names()[0])))
-        out.append(esc(s.title) + ": " + nohyphen(", ".join("\\fB" + ident(n) + "\\fP" for n in s.names())))
+        out.append(esc(s.title) + ": " + nohyphen(", ".join("\\fB" + esc(n) + "\\fP" for n in s.names())))
     for s in h.sections:
         if s.functions() or not s.entries():
             continue
