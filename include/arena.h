@@ -548,7 +548,10 @@ ARENA_API size_t arena_cache_size(void);
 /* Frees every cached block to the system. */
 ARENA_API void arena_cache_release(void);
 
-/* ARENA_VERSION_STRING of the library loaded at run time. */
+/* ---- version ------------------------------------------------------------ */
+
+/* ARENA_VERSION_STRING of the library loaded at run time (the header's
+ * ARENA_VERSION_* macros say what a program was compiled against). */
 ARENA_API const char *arena_version(void);
 
 #ifdef __cplusplus

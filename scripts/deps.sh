@@ -24,7 +24,8 @@ set -uo pipefail
 want=(cmake make gcc pkg-config libedit-dev)
 case "${1:-demo}" in
 demo) ;;
-test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools) ;;
+test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools
+    python3 groff-base man-db) ;;
 bench)
     want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
         libapr1-dev libcjson-dev gnuplot-nox valgrind python3)
@@ -52,6 +53,8 @@ provides() {
     llvm) echo "cmd:llvm-symbolizer" ;;
     abigail-tools) echo "cmd:abidw cmd:abidiff" ;;
     gnuplot-nox) echo "cmd:gnuplot" ;;
+    groff-base) echo "cmd:groff" ;;
+    man-db) echo "cmd:man" ;;
     valgrind) echo "cmd:valgrind hdr:valgrind/memcheck.h" ;;
     libedit-dev) echo "pc:libedit" ;;
     libcmocka-dev) echo "pc:cmocka" ;;

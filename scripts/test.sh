@@ -18,7 +18,12 @@
 #   fuzz      clang, libFuzzer: label fuzz, one at a time; fuzz_arena and fuzz_arena_fast
 #             run ARENA_FUZZ_SECONDS/2 each, the shell's fuzzer /4 (default 60)
 #   install   cmake --install of the release build; a consumer through find_package
-#             (and one using the installed arena_testing.h), one through pkg-config
+#             (and one using the installed arena_testing.h), one through pkg-config;
+#             man 3 NAME for every function and man 1 arena-shell from the install
+#   subproject arena inside parent projects (add_subdirectory, FetchContent) that set
+#             their own build type, flags and BUILD_SHARED_LIBS; arena configured and
+#             built with pkg-config, cmocka, libedit, valgrind and Python hidden
+#             (tests/subproject/run.sh)
 #   coverage  gcovr over src/ and include/ from the debug build; fails under 95 % of lines
 #
 # Every step runs even when an earlier one failed; the exit status is 0 only
@@ -40,7 +45,7 @@ scripts/deps.sh test || exit 1
 
 B=${ARENA_BUILD_ROOT:-$root/build/test}
 J=$(nproc)
-STEPS=${ARENA_TEST_STEPS:-"format release abi clang debug asan tsan fuzz install coverage"}
+STEPS=${ARENA_TEST_STEPS:-"format release abi clang debug asan tsan fuzz install subproject coverage"}
 export CTEST_OUTPUT_ON_FAILURE=1
 # The library legitimately asks its backing for sizes malloc must refuse;
 # ASan's default is to abort on those instead of returning NULL.
@@ -173,7 +178,8 @@ step_install() {
     rm -rf "$prefix" "$B/consumer"
     cmake --install "$B/release" --prefix "$prefix" >/dev/null || return 1
     for f in include/arena.h include/arena_testing.h lib/libarena.a lib/libarena.so \
-        lib/cmake/arena/arenaConfig.cmake lib/pkgconfig/arena.pc; do
+        lib/cmake/arena/arenaConfig.cmake lib/pkgconfig/arena.pc share/doc/arena/LICENSE \
+        share/man/man3/arena.3 share/man/man1/arena-shell.1; do
         [ -e "$prefix/$f" ] || {
             echo "install: missing $f"
             return 1
@@ -185,8 +191,25 @@ step_install() {
     # shellcheck disable=SC2046 # pkg-config's flags are meant to split into words
     PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc -std=c11 -Wall -Wextra -Wpedantic -Werror \
         tests/install/consumer.c $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs --static arena) \
-        -o "$B/consumer/pc-consumer" && LD_LIBRARY_PATH="$prefix/lib" "$B/consumer/pc-consumer"
+        -o "$B/consumer/pc-consumer" && LD_LIBRARY_PATH="$prefix/lib" "$B/consumer/pc-consumer" ||
+        return 1
+    # man finds a page for every function of the installed header.
+    local name n=0
+    for name in $(grep -E '^(ARENA_API|static inline)[^;{]*\(' "$prefix/include/arena.h" |
+        sed -E 's/^[^(]*[^A-Za-z0-9_]([A-Za-z_][A-Za-z0-9_]*)[[:space:]]*\(.*/\1/' | grep -v '^arena__'); do
+        n=$((n + 1))
+        MANWIDTH=80 man -M "$prefix/share/man" 3 "$name" 2>/dev/null | grep -q "$name" || {
+            echo "install: man 3 $name shows no page"
+            return 1
+        }
+    done
+    MANWIDTH=80 man -M "$prefix/share/man" 1 arena-shell 2>/dev/null | grep -q 'arena-shell' || {
+        echo "install: man 1 arena-shell shows no page"
+        return 1
+    }
+    echo "install: man 3 finds all $n functions of arena.h; man 1 arena-shell"
 }
+step_subproject() { tests/subproject/run.sh . "$B/subproject"; }
 step_coverage() {
     [ -d "$B/debug" ] || return 1
     # Only this run's counters: other build trees under the root may hold

@@ -21,7 +21,8 @@ failures=0
 real_path=$PATH
 
 demo_pkgs=(cmake make gcc pkg-config libedit-dev)
-test_pkgs=("${demo_pkgs[@]}" g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools)
+test_pkgs=("${demo_pkgs[@]}" g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux
+    abigail-tools python3 groff-base man-db)
 
 fake() { # fake NAME BODY: a /bin/sh script in the sandbox
     printf '#!/bin/sh\nPATH=%s\n%s\n' "$real_path" "$2" >"$bin/$1"
@@ -158,7 +159,7 @@ expect_rc 0
 expect_out "apt-get update failed"
 expect_out "404  Not Found"
 expect_log apt.log "apt-get update -qq"
-expect_log apt.log "apt-get install -y -qq --no-install-recommends g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools"
+expect_log apt.log "apt-get install -y -qq --no-install-recommends g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools python3 groff-base man-db"
 expect_installed "${test_pkgs[@]}"
 
 start "nothing missing: apt-get is never called and nothing is printed"
@@ -200,7 +201,8 @@ expect_out "E: Unable to locate package libcmocka-dev"
 expect_out "missing: libcmocka-dev"
 expect_no_out "cannot install gcovr"
 expect_log apt.log "apt-get install -y -qq --no-install-recommends gcovr"
-expect_installed "${demo_pkgs[@]}" g++ clang clang-format libclang-rt-14-dev llvm valgrind gcovr tmux abigail-tools
+expect_installed "${demo_pkgs[@]}" g++ clang clang-format libclang-rt-14-dev llvm valgrind gcovr tmux \
+    abigail-tools python3 groff-base man-db
 
 start "apt-get reports success but the package is not installed: named"
 sandbox --debian
@@ -231,14 +233,14 @@ expect_installed "${demo_pkgs[@]}"
 
 start "no apt-get, everything there: exit 0 without a word"
 sandbox
-probes_answer cmake make gcc g++ clang-format llvm-symbolizer valgrind gcovr tmux abidw abidiff abigail-tools
+probes_answer cmake make gcc g++ clang-format llvm-symbolizer valgrind gcovr tmux abidw abidiff python3 groff man
 FAKE_PC="libedit cmocka" FAKE_HEADERS="valgrind/memcheck.h" FAKE_FUZZER=1 run test
 expect_rc 0
 [ -z "$out" ] || fail "printed something"
 
 start "no apt-get, something missing: lists every need, names the missing ones"
 sandbox
-probes_answer cmake make gcc g++ clang-format llvm-symbolizer valgrind tmux
+probes_answer cmake make gcc g++ clang-format llvm-symbolizer valgrind tmux python3 groff man
 FAKE_PC="libedit" FAKE_HEADERS="valgrind/memcheck.h" FAKE_FUZZER=0 run test
 expect_rc 1
 expect_out "apt-get not found"
