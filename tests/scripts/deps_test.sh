@@ -3,7 +3,7 @@
 #
 # Each case runs deps.sh with PATH set to a sandbox of its own: a few real
 # commands it needs (bash, env, mktemp, rm, tail) and fakes of apt-get,
-# dpkg-query, id, sudo, pkg-config, cc, clang and the tools the probes look
+# dpkg-query, dpkg (one case), id, sudo, pkg-config, cc, clang and the tools the probes look
 # for.  The fakes keep their state in files (which packages are installed,
 # which cannot be had, whether `apt-get update` fails) and log every call,
 # so no case can reach the real package system, and each checks what
@@ -233,6 +233,25 @@ expect_out "missing: libmimalloc-dev"
 FAKE_PC="libedit jemalloc libtcmalloc_minimal talloc apr-1 libcjson" \
     FAKE_HEADERS="valgrind/memcheck.h mimalloc.h" run bench
 expect_rc 0
+
+start "platforms: another architecture is added once; an optional package that cannot be had is no failure"
+sandbox --debian
+fake dpkg 'echo "dpkg $*" >>"$FAKE_STATE/dpkg.log"
+case $1 in
+--print-architecture) echo amd64 ;;
+--print-foreign-architectures) cat "$FAKE_STATE/archs" 2>/dev/null ;;
+--add-architecture) echo "$2" >>"$FAKE_STATE/archs" ;;
+esac'
+installed_now "${demo_pkgs[@]}" g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 \
+    wine wine64 qemu-user
+echo "libedit-dev:i386" >"$state/unavailable"
+run platforms
+expect_rc 0
+expect_log dpkg.log "dpkg --add-architecture i386"
+[ "$(grep -c -- --add-architecture "$state/dpkg.log")" = 1 ] || fail "the architecture was added more than once"
+expect_out "cannot install libedit-dev:i386"
+expect_out "optional, not installed: libedit-dev:i386"
+expect_installed "libcmocka-dev:i386"
 
 start "an unknown task is a usage error"
 sandbox --debian
