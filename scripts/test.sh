@@ -16,6 +16,9 @@
 #             run ARENA_FUZZ_SECONDS/2 each, the shell's fuzzer /4 (default 60)
 #   install   cmake --install of the release build; a consumer through find_package
 #             (and one using the installed arena_testing.h), one through pkg-config
+#   platforms scripts/platforms.sh: 32-bit x86 (every suite, -m32), musl (the library,
+#             dlopen from threads), MinGW-w64 (static library and DLL under wine), the
+#             self-checking programs of tests/platform on each, the thread-safe path's speed
 #   coverage  gcovr over src/ and include/ from the debug build; fails under 95 % of lines
 #
 # Every step runs even when an earlier one failed; the exit status is 0 only
@@ -37,7 +40,7 @@ scripts/deps.sh test || exit 1
 
 B=${ARENA_BUILD_ROOT:-$root/build/test}
 J=$(nproc)
-STEPS=${ARENA_TEST_STEPS:-"format release clang debug asan tsan fuzz install coverage"}
+STEPS=${ARENA_TEST_STEPS:-"format release clang debug asan tsan fuzz install platforms coverage"}
 export CTEST_OUTPUT_ON_FAILURE=1
 # The library legitimately asks its backing for sizes malloc must refuse;
 # ASan's default is to abort on those instead of returning NULL.
@@ -160,6 +163,17 @@ step_install() {
     PKG_CONFIG_PATH="$prefix/lib/pkgconfig" gcc -std=c11 -Wall -Wextra -Wpedantic -Werror \
         tests/install/consumer.c $(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs --static arena) \
         -o "$B/consumer/pc-consumer" && LD_LIBRARY_PATH="$prefix/lib" "$B/consumer/pc-consumer"
+}
+step_platforms() {
+    local out="$B/platforms.log" line
+    scripts/platforms.sh "$B/platforms" 2>&1 | tee "$out"
+    local rc=${PIPESTATUS[0]}
+    line=$(grep -E '^platforms: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+    if [ -n "$line" ]; then
+        total_pass=$((total_pass + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
+        total_fail=$((total_fail + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")))
+    fi
+    return "$rc"
 }
 step_coverage() {
     [ -d "$B/debug" ] || return 1
