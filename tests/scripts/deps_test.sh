@@ -3,11 +3,11 @@
 #
 # Each case runs deps.sh with PATH set to a sandbox of its own: a few real
 # commands it needs (bash, env, mktemp, rm, tail) and fakes of apt-get,
-# dpkg-query, dpkg (one case), id, sudo, pkg-config, cc, clang and the tools the probes look
-# for.  The fakes keep their state in files (which packages are installed,
-# which cannot be had, whether `apt-get update` fails) and log every call,
-# so no case can reach the real package system, and each checks what
-# deps.sh did as well as what it said.
+# dpkg-query, dpkg (one case), id, sudo, pkg-config, cc, clang and the tools
+# the probes look for.  The fakes keep their state in files (which packages
+# are installed, which cannot be had, whether `apt-get update` fails) and
+# log every call, so no case can reach the real package system, and each
+# checks what deps.sh did as well as what it said.
 # shellcheck disable=SC2016 # the fakes' bodies expand when the fakes run
 set -u
 deps=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
