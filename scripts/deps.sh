@@ -133,11 +133,26 @@ probe() { # probe PROBE: 0 when it answers here
     esac
 }
 
-installed() { # installed PACKAGE
+# The machine's own architecture: a name without one means that one (or
+# "all").  Empty without dpkg: then any installed architecture counts.
+native_arch=$(dpkg --print-architecture 2>"$work/arch.log")
+
+installed() { # installed PACKAGE[:ARCH]
     if have dpkg-query; then
-        local status
-        status=$(dpkg-query -W -f='${Status}' "$1" 2>"$work/dpkg.log") || return 1
-        [ "$status" = "install ok installed" ]
+        # With multiarch a name may be installed for several architectures:
+        # one line each.
+        local out line arch=${1#*:}
+        [ "$arch" = "$1" ] && arch=$native_arch
+        out=$(dpkg-query -W -f='${Status}|${Architecture}\n' "$1" 2>"$work/dpkg.log") || return 1
+        while IFS= read -r line; do
+            case $line in
+            "install ok installed" | "install ok installed|all" | "install ok installed|$arch")
+                return 0
+                ;;
+            "install ok installed|"*) [ -z "$arch" ] && return 0 ;;
+            esac
+        done <<<"$out"
+        return 1
     else
         local p
         for p in $(provides "$1"); do
