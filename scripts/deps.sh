@@ -38,9 +38,9 @@ bench)
     ;;
 platforms)
     want+=(g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 wine wine64 qemu-user)
-    # The 32-bit cmocka suites and shell; without them the 32-bit build
-    # runs the self-checking programs (scripts/platforms.sh says so).
-    maybe+=(libcmocka-dev:i386 libedit-dev:i386)
+    # The 32-bit cmocka suites; without them the 32-bit build runs the
+    # self-checking programs (scripts/platforms.sh says so).
+    maybe+=(libcmocka-dev:i386)
     ;;
 *)
     echo "usage: $0 demo|test|bench|platforms" >&2

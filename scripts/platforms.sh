@@ -3,11 +3,11 @@
 # the library for each platform beside glibc x86-64 and runs there what the
 # platform can run.  Usage: scripts/platforms.sh [BUILD_ROOT]
 #
-#   i386    gcc -m32 (cmake/toolchain-i386.cmake), Release: every suite when
-#           cmocka for i386 is installed (multiarch; scripts/deps.sh platforms
-#           tries), the shell's when libedit for i386 is, and the
-#           self-checking programs (tests/platform); run natively, or under
-#           qemu-i386 when the kernel cannot run 32-bit programs
+#   i386    gcc -m32 (cmake/toolchain-i386.cmake), Release: every suite of the
+#           library when cmocka for i386 is installed (multiarch;
+#           scripts/deps.sh platforms tries), and the self-checking programs
+#           (tests/platform); run natively, or under qemu-i386 when the kernel
+#           cannot run 32-bit programs
 #   musl    musl-gcc (cmake/toolchain-musl.cmake), Release: the self-checking
 #           programs, among them the shared library dlopen'ed from 4 threads
 #   mingw   MinGW-w64 (cmake/toolchain-mingw-w64.cmake), Release: the static
@@ -65,14 +65,11 @@ check() { # check WHAT COMMAND...: one check of this script
 
 # ---- what the 32-bit build can have ------------------------------------------
 i386_pc() { PKG_CONFIG_LIBDIR=/usr/lib/i386-linux-gnu/pkgconfig pkg-config --exists "$1"; }
+# The shell is not built: its transcripts spell out the limits of a 64-bit
+# size_t (README, Platforms).
 i386_args=(-DARENA_BUILD_TESTS=OFF -DARENA_BUILD_TOOLS=OFF)
 if i386_pc cmocka; then
     i386_args=(-DARENA_BUILD_TESTS=ON -DARENA_BUILD_TOOLS=OFF)
-    if i386_pc libedit; then
-        i386_args=(-DARENA_BUILD_TESTS=ON -DARENA_BUILD_TOOLS=ON)
-    else
-        notes+=("i386: no libedit for i386 (libedit-dev:i386): the shell and its suites are not built")
-    fi
 else
     notes+=("i386: no cmocka for i386 (libcmocka-dev:i386): the self-checking programs run instead of the suites")
 fi

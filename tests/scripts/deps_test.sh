@@ -234,7 +234,7 @@ FAKE_PC="libedit jemalloc libtcmalloc_minimal talloc apr-1 libcjson" \
     FAKE_HEADERS="valgrind/memcheck.h mimalloc.h" run bench
 expect_rc 0
 
-start "platforms: another architecture is added once; an optional package that cannot be had is no failure"
+start "platforms: another architecture is added for its package; an optional one that cannot be had is no failure"
 sandbox --debian
 fake dpkg 'echo "dpkg $*" >>"$FAKE_STATE/dpkg.log"
 case $1 in
@@ -244,14 +244,19 @@ case $1 in
 esac'
 installed_now "${demo_pkgs[@]}" g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 \
     wine wine64 qemu-user
-echo "libedit-dev:i386" >"$state/unavailable"
 run platforms
 expect_rc 0
 expect_log dpkg.log "dpkg --add-architecture i386"
-[ "$(grep -c -- --add-architecture "$state/dpkg.log")" = 1 ] || fail "the architecture was added more than once"
-expect_out "cannot install libedit-dev:i386"
-expect_out "optional, not installed: libedit-dev:i386"
 expect_installed "libcmocka-dev:i386"
+sandbox --debian
+fake dpkg 'case $1 in --print-architecture) echo amd64 ;; *) echo i386 ;; esac'
+installed_now "${demo_pkgs[@]}" g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 \
+    wine wine64 qemu-user
+echo "libcmocka-dev:i386" >"$state/unavailable"
+run platforms
+expect_rc 0
+expect_out "cannot install libcmocka-dev:i386"
+expect_out "optional, not installed: libcmocka-dev:i386"
 
 start "an unknown task is a usage error"
 sandbox --debian
