@@ -20,6 +20,9 @@
 #           static, shared and dlopen'ed (tests/platform/ts_speed.c); printed,
 #           never judged
 #
+# ARENA_PLATFORMS_QEMU=1 runs the 32-bit programs under qemu-i386 even where
+# the kernel runs them (to check that path).
+#
 # The four builds run two at a time, each with half the cores.  The last
 # line says "platforms: N passed, M failed" (ctest's tests, plus the export
 # and import checks); the exit status is 0 only when all passed.
