@@ -3,6 +3,8 @@
 #   scripts/deps.sh demo   -- build the library and arena-shell
 #   scripts/deps.sh test   -- everything the test command needs
 #   scripts/deps.sh bench  -- the benchmark peers and gnuplot
+#   scripts/deps.sh platforms -- scripts/platforms.sh: musl, 32-bit x86 (gcc
+#                            -m32, qemu-i386), MinGW-w64 and wine
 #
 # Needs are named by their Debian package.  With dpkg-query, a package is
 # here when dpkg says it is installed; without it, when what it provides
@@ -12,16 +14,21 @@
 # architecture's index) only warns: the install is tried with the lists at
 # hand, and the script fails only when a needed package is still missing,
 # naming it.  Without apt-get, it lists what is needed and what is missing.
+# Some packages are optional (another architecture's, through multiarch:
+# dpkg --add-architecture is run for it first): they are installed when
+# they can be, and their absence is reported but is no failure.
 # Exit status: 0 when everything needed is here, 1 when something is
 # missing, 2 for a bad argument.
 #
 # Commands it runs besides bash: dpkg-query, apt-get, sudo, env, id,
-# mktemp, rm, tail, and for the probes pkg-config, cc and clang.  It writes
+# mktemp, rm, tail, dpkg (for another architecture), and for the probes
+# pkg-config, cc, c++ and clang.  It writes
 # nothing to /dev/null, so a host whose /dev/null is broken still gets a
 # true answer.
 set -uo pipefail
 
 want=(cmake make gcc pkg-config libedit-dev)
+maybe=() # optional: installed when they can be
 case "${1:-demo}" in
 demo) ;;
 test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools
@@ -30,8 +37,14 @@ bench)
     want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
         libapr1-dev libcjson-dev gnuplot-nox valgrind python3)
     ;;
+platforms)
+    want+=(g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 wine wine64 qemu-user)
+    # The 32-bit cmocka suites; without them the 32-bit build runs the
+    # self-checking programs (scripts/platforms.sh says so).
+    maybe+=(libcmocka-dev:i386)
+    ;;
 *)
-    echo "usage: $0 demo|test|bench" >&2
+    echo "usage: $0 demo|test|bench|platforms" >&2
     exit 2
     ;;
 esac
@@ -65,6 +78,17 @@ provides() {
     libapr1-dev) echo "pc:apr-1" ;;
     libcjson-dev) echo "pc:libcjson" ;;
     libclang-rt-*) echo "fuzzer:clang" ;;
+    musl-tools) echo "cmd:musl-gcc" ;;
+    gcc-multilib) echo "m32:cc" ;;
+    g++-multilib) echo "m32:c++" ;;
+    gcc-mingw-w64-x86-64) echo "cmd:x86_64-w64-mingw32-gcc" ;;
+    wine | wine64) echo "cmd:wine" ;;
+    qemu-user) echo "cmd:qemu-i386" ;;
+    *-dev:i386)
+        local native
+        native=$(provides "${1%:i386}")
+        echo "pc32:${native#pc:}"
+        ;;
     *) echo "cmd:$1" ;;
     esac
 }
@@ -77,6 +101,8 @@ describe() { # describe PROBE...: the probes in words
         pc:*) out+=", pkg-config module ${p#pc:}" ;;
         hdr:*) out+=", header <${p#hdr:}>" ;;
         fuzzer:*) out+=", clang -fsanitize=fuzzer (libFuzzer runtime)" ;;
+        m32:*) out+=", ${p#m32:} -m32 links a program" ;;
+        pc32:*) out+=", pkg-config module ${p#pc32:} for i386" ;;
         esac
     done
     echo "${out#, }"
@@ -97,23 +123,39 @@ probe() { # probe PROBE: 0 when it answers here
             '{ (void)d; (void)n; return 0; }' |
             clang -fsanitize=fuzzer -x c - -o "$work/probe" >"$work/probe.log" 2>&1
         ;;
+    m32:*)
+        local lang=c
+        [ "${1#m32:}" = c++ ] && lang=c++
+        have "${1#m32:}" && printf 'int main(void) { return 0; }\n' |
+            "${1#m32:}" -m32 -x $lang - -o "$work/probe" >"$work/probe.log" 2>&1
+        ;;
+    pc32:*)
+        have pkg-config && PKG_CONFIG_LIBDIR=/usr/lib/i386-linux-gnu/pkgconfig \
+            pkg-config --exists "${1#pc32:}"
+        ;;
     *) return 1 ;;
     esac
 }
 
-installed() { # installed PACKAGE
+# The machine's own architecture: a name without one means that one (or
+# "all").  Empty without dpkg: then any installed architecture counts.
+native_arch=$(dpkg --print-architecture 2>"$work/arch.log")
+
+installed() { # installed PACKAGE[:ARCH]
     if have dpkg-query; then
-        # One line per installed architecture (a multiarch host may also
-        # have the i386 package): the native one or "all" must be there.
-        local lines native
-        lines=$(dpkg-query -W -f='${Architecture} ${Status}\n' "$1" 2>"$work/dpkg.log") || return 1
-        native=$(dpkg --print-architecture 2>"$work/dpkg.log") || native=""
-        local line
-        while read -r line; do
+        # With multiarch a name may be installed for several architectures:
+        # one line each.
+        local out line arch=${1#*:}
+        [ "$arch" = "$1" ] && arch=$native_arch
+        out=$(dpkg-query -W -f='${Status}|${Architecture}\n' "$1" 2>"$work/dpkg.log") || return 1
+        while IFS= read -r line; do
             case $line in
-            "$native install ok installed" | "all install ok installed") return 0 ;;
+            "install ok installed" | "install ok installed|all" | "install ok installed|$arch")
+                return 0
+                ;;
+            "install ok installed|"*) [ -z "$arch" ] && return 0 ;;
             esac
-        done <<<"$lines"
+        done <<<"$out"
         return 1
     else
         local p
@@ -123,10 +165,15 @@ installed() { # installed PACKAGE
     fi
 }
 
-missing_now() { # fills `missing` with the wanted packages not installed
+missing_now() { # fills `missing` with the packages not installed, `needed` with the wanted ones
     missing=()
+    needed=()
     local p
     for p in "${want[@]}"; do
+        installed "$p" || needed+=("$p")
+    done
+    missing=("${needed[@]}")
+    for p in "${maybe[@]}"; do
         installed "$p" || missing+=("$p")
     done
 }
@@ -137,25 +184,39 @@ missing_now
 if ! have apt-get; then
     say "apt-get not found (not Debian?), so nothing is installed here."
     say "'$task' needs these (Debian package names, and what is looked for):"
-    for p in "${want[@]}"; do
+    for p in "${want[@]}" "${maybe[@]}"; do
         mark="ok     "
         [[ " ${missing[*]} " == *" $p "* ]] && mark="MISSING"
         # shellcheck disable=SC2046 # one probe per word
         printf '  %s  %-24s %s\n' "$mark" "$p" "$(describe $(provides "$p"))" >&2
     done
+    [ ${#maybe[@]} -gt 0 ] && say "optional: ${maybe[*]}"
     say "missing: ${missing[*]}; install them with the system's package manager"
-    exit 1
+    [ ${#needed[@]} -eq 0 ]
+    exit
 fi
 
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
     if ! have sudo; then
         say "missing: ${missing[*]}; installing them needs root, and sudo is not here"
-        exit 1
+        [ ${#needed[@]} -eq 0 ]
+        exit
     fi
     sudo=(sudo)
 fi
 apt() { "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@"; }
+
+# Another architecture's packages (name:arch) need that architecture known
+# to dpkg before the package lists are fetched.
+for p in "${missing[@]}"; do
+    { [[ $p == *:* ]] && have dpkg; } || continue
+    arch=${p##*:}
+    archs=$'\n'$(dpkg --print-architecture 2>&1; dpkg --print-foreign-architectures 2>&1)$'\n'
+    [[ $archs == *$'\n'$arch$'\n'* ]] && continue
+    say "adding the architecture $arch (dpkg --add-architecture $arch)"
+    "${sudo[@]}" dpkg --add-architecture "$arch" >"$work/arch.log" 2>&1 || tail -n 3 "$work/arch.log" | indent
+done
 
 say "installing ${missing[*]}"
 if ! apt update -qq >"$work/update.log" 2>&1; then
@@ -178,7 +239,11 @@ if [ ${#missing[@]} -gt 0 ]; then
         say "cannot install $p; apt-get says:"
         tail -n 3 "$log" | indent
     done
-    say "missing: ${missing[*]}"
+    if [ ${#needed[@]} -eq 0 ]; then
+        say "optional, not installed: ${missing[*]}"
+        exit 0
+    fi
+    say "missing: ${needed[*]}"
     exit 1
 fi
 exit 0

@@ -24,6 +24,9 @@
 #             their own build type, flags and BUILD_SHARED_LIBS; arena configured and
 #             built with pkg-config, cmocka, libedit, valgrind and Python hidden
 #             (tests/subproject/run.sh)
+#   platforms scripts/platforms.sh: 32-bit x86 (every suite, -m32), musl (the library,
+#             dlopen from threads), MinGW-w64 (static library and DLL under wine), the
+#             self-checking programs of tests/platform on each, the thread-safe path's speed
 #   coverage  gcovr over src/ and include/ from the debug build; fails under 95 % of lines
 #
 # Every step runs even when an earlier one failed; the exit status is 0 only
@@ -45,7 +48,7 @@ scripts/deps.sh test || exit 1
 
 B=${ARENA_BUILD_ROOT:-$root/build/test}
 J=$(nproc)
-STEPS=${ARENA_TEST_STEPS:-"format release abi clang debug asan tsan fuzz install subproject coverage"}
+STEPS=${ARENA_TEST_STEPS:-"format release abi clang debug asan tsan fuzz install subproject platforms coverage"}
 export CTEST_OUTPUT_ON_FAILURE=1
 # The library legitimately asks its backing for sizes malloc must refuse;
 # ASan's default is to abort on those instead of returning NULL.
@@ -210,6 +213,17 @@ step_install() {
     echo "install: man 3 finds all $n functions of arena.h; man 1 arena-shell"
 }
 step_subproject() { tests/subproject/run.sh . "$B/subproject"; }
+step_platforms() {
+    local out="$B/platforms.log" line
+    scripts/platforms.sh "$B/platforms" 2>&1 | tee "$out"
+    local rc=${PIPESTATUS[0]}
+    line=$(grep -E '^platforms: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+    if [ -n "$line" ]; then
+        total_pass=$((total_pass + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
+        total_fail=$((total_fail + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")))
+    fi
+    return "$rc"
+}
 step_coverage() {
     [ -d "$B/debug" ] || return 1
     # Only this run's counters: other build trees under the root may hold

@@ -242,7 +242,9 @@ static arena__block_t *arena__grow(arena_t *a, size_t min, size_t want, size_t a
         need = need_min > a->next_size ? need_min : a->next_size;
     bool regular = need <= a->next_size;
     size_t size = regular ? a->next_size : need;
-    bool capped = need > arena__room(a);
+    /* Exactly when arena__block_new refuses `need` for the cap. */
+    size_t room = arena__room(a);
+    bool capped = need > room || room - need < ARENA__BLOCK_HDR;
     int saved = errno; /* a refused first try must not show after a good second */
     arena__block_t *b = arena__block_new(a, size, need);
     if (b == NULL && need_min < need) {

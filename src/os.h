@@ -91,8 +91,8 @@ void arena__os_advise_huge(void *p, size_t size);
 /* Tells the system that the page-aligned interior of [p, p+size) holds
  * nothing of value.  lazy: the pages may stay until memory is short (reuse
  * before that costs no fault); otherwise they are returned now (the next
- * touch faults in zeroed pages).  false when the system has no such advice
- * or refused it. */
+ * touch faults in zeroed pages on POSIX, pages of unspecified contents on
+ * Windows).  false when the system has no such advice or refused it. */
 bool arena__os_purge(void *p, size_t size, bool lazy);
 
 /* ---- time ------------------------------------------------------------------ */

@@ -1355,7 +1355,10 @@ static int replay(const char *path, size_t *count)
     }
     int rc = 0;
     struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
+    /* readdir says "no more entries" and "cannot read" both with NULL;
+     * errno tells them apart (EOVERFLOW: an inode number too big for a
+     * build without large-file support). */
+    while ((errno = 0, e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
         size_t len = strlen(path) + strlen(e->d_name) + 2;
@@ -1365,6 +1368,10 @@ static int replay(const char *path, size_t *count)
         snprintf(full, len, "%s/%s", path, e->d_name);
         rc |= replay(full, count);
         free(full);
+    }
+    if (e == NULL && errno != 0) {
+        perror(path);
+        rc = 1;
     }
     closedir(d);
     return rc;

@@ -302,8 +302,8 @@ static void test_invalid_alignments(void **state)
                                  1000,
                                  SIZE_MAX,
                                  SIZE_MAX - 1,
-                                 ((size_t)1 << 63) + 1,
-                                 ((size_t)1 << 62) + ((size_t)1 << 61)};
+                                 (SIZE_MAX / 2 + 1) + 1,                   /* top bit + 1 */
+                                 (SIZE_MAX / 4 + 1) + (SIZE_MAX / 8 + 1)}; /* two bits */
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         REFUSED(t.a, arena_alloc_aligned(t.a, 8, bad[i]), EINVAL);
         REFUSED(t.a, arena_alloc_aligned(t.a, 0, bad[i]), EINVAL);
@@ -331,8 +331,10 @@ static void test_count_overflow(void **state)
         REFUSED(a, arena_calloc(a, size, n), ENOMEM);
         REFUSED(a, arena_calloc(a, SIZE_MAX, size), ENOMEM);
     }
-    REFUSED(a, arena_calloc(a, (size_t)1 << 32, (size_t)1 << 32), ENOMEM);
-    REFUSED(a, arena_calloc(a, ((size_t)1 << 32) + 1, ((size_t)1 << 32) - 1), ENOMEM);
+    /* 2^(bits/2) squared overflows; one more times one less is SIZE_MAX. */
+    const size_t half = (size_t)1 << (sizeof(size_t) * 4);
+    REFUSED(a, arena_calloc(a, half, half), ENOMEM);
+    REFUSED(a, arena_calloc(a, half + 1, half - 1), ENOMEM);
     REFUSED(a, arena_calloc(a, SIZE_MAX, SIZE_MAX), ENOMEM);
     /* products that do not overflow but are too big */
     REFUSED(a, arena_calloc(a, SIZE_MAX / 2, 2), ENOMEM);

@@ -3,11 +3,11 @@
 #
 # Each case runs deps.sh with PATH set to a sandbox of its own: a few real
 # commands it needs (bash, env, mktemp, rm, tail) and fakes of apt-get,
-# dpkg-query, id, sudo, pkg-config, cc, clang and the tools the probes look
-# for.  The fakes keep their state in files (which packages are installed,
-# which cannot be had, whether `apt-get update` fails) and log every call,
-# so no case can reach the real package system, and each checks what
-# deps.sh did as well as what it said.
+# dpkg-query, dpkg (one case), id, sudo, pkg-config, cc, clang and the tools
+# the probes look for.  The fakes keep their state in files (which packages
+# are installed, which cannot be had, whether `apt-get update` fails) and
+# log every call, so no case can reach the real package system, and each
+# checks what deps.sh did as well as what it said.
 # shellcheck disable=SC2016 # the fakes' bodies expand when the fakes run
 set -u
 deps=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
@@ -45,12 +45,19 @@ sandbox() {
             # Installed packages are lines "NAME" (native) or "NAME:ARCH".
             fake dpkg 'echo amd64'
             fake dpkg-query 'for pkg; do :; done
+name=${pkg%%:*}
+want=""
+[ "$name" = "$pkg" ] || want=${pkg#*:}
 found=0
 while read -r line; do
     case $line in
-    "$pkg") printf "amd64 install ok installed\n"; found=1 ;;
-    "$pkg":*) printf "%s install ok installed\n" "${line#*:}"; found=1 ;;
+    "$name") arch=amd64 ;;
+    "$name":*) arch=${line#*:} ;;
+    *) continue ;;
     esac
+    [ -n "$want" ] && [ "$want" != "$arch" ] && continue
+    printf "install ok installed|%s\n" "$arch"
+    found=1
 done <"$FAKE_STATE/installed" 2>/dev/null
 [ $found = 1 ] || {
     echo "dpkg-query: no packages found matching $pkg" >&2
@@ -262,6 +269,30 @@ expect_out "missing: libmimalloc-dev"
 FAKE_PC="libedit jemalloc libtcmalloc_minimal talloc apr-1 libcjson" \
     FAKE_HEADERS="valgrind/memcheck.h mimalloc.h" run bench
 expect_rc 0
+
+start "platforms: another architecture is added for its package; an optional one that cannot be had is no failure"
+sandbox --debian
+fake dpkg 'echo "dpkg $*" >>"$FAKE_STATE/dpkg.log"
+case $1 in
+--print-architecture) echo amd64 ;;
+--print-foreign-architectures) cat "$FAKE_STATE/archs" 2>/dev/null ;;
+--add-architecture) echo "$2" >>"$FAKE_STATE/archs" ;;
+esac'
+installed_now "${demo_pkgs[@]}" g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 \
+    wine wine64 qemu-user
+run platforms
+expect_rc 0
+expect_log dpkg.log "dpkg --add-architecture i386"
+expect_installed "libcmocka-dev:i386"
+sandbox --debian
+fake dpkg 'case $1 in --print-architecture) echo amd64 ;; *) echo i386 ;; esac'
+installed_now "${demo_pkgs[@]}" g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 \
+    wine wine64 qemu-user
+echo "libcmocka-dev:i386" >"$state/unavailable"
+run platforms
+expect_rc 0
+expect_out "cannot install libcmocka-dev:i386"
+expect_out "optional, not installed: libcmocka-dev:i386"
 
 start "an unknown task is a usage error"
 sandbox --debian

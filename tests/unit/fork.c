@@ -18,7 +18,7 @@ static atomic_int g_stop;
 
 static void *churn(void *arg)
 {
-    size_t seed = (size_t)(uintptr_t)arg;
+    uint64_t seed = (uintptr_t)arg;
     while (!atomic_load(&g_stop)) {
         seed = seed * 6364136223846793005u + 1442695040888963407u;
         size_t size = (size_t)1024 << (seed >> 60) % 8; /* 1 KiB .. 128 KiB */
