@@ -504,8 +504,8 @@ def life_write(stats, out, cg, docs):
         return
     machine = os.path.join(out, "machine.md")
     machine = open(machine).read() if os.path.exists(machine) else ""
-    body = (f"### Targets (this run)\n\n{tg}\n### Results\n\n{table}\n"
-            + (f"{where}\n" if where else "") + f"### Machine and versions\n\n{machine}")
+    body = (f"### Latest lifetimes run\n\n#### Targets (this run)\n\n{tg}\n#### Results\n\n{table}\n"
+            + (f"{where}\n" if where else "") + f"#### Machine and versions\n\n{machine}")
     with open(os.path.join(out, "lifetimes.md"), "w") as f:
         f.write(body)
     if not docs:
