@@ -4,7 +4,7 @@ table, the CSV summary, the target check, the gnuplot plots, and the results
 section of docs/benchmarks.md.  Standard library only.
 
   report.py --raw raw.csv --out DIR --img IMGDIR [--docs docs/benchmarks.md]
-            [--callgrind callgrind.csv]
+            [--callgrind callgrind.csv] [--life-docs docs/benchmarks.md]
   report.py --callgrind callgrind.csv --out DIR     (instructions per op only)
 """
 import argparse
@@ -374,6 +374,155 @@ plot """ + ", \\\n     ".join(lines) + "\n"
     return made
 
 
+# ---- lifetimes (L1-L4, bench-life) --------------------------------------------
+# Their own table, targets and section of docs/benchmarks.md (between the
+# lifetimes markers), written by every run that has L rows.
+
+LIFE_WORKLOADS = {
+    "L1": "registering a cleanup on a request pool, ns per registration (`call`: the registration "
+          "alone, of a 32-byte object allocated before the clock; `object`: the object's allocation "
+          "and its registration); N registrations per request",
+    "L2": "ending a request that holds N objects with a cleanup each, ns per cleanup run, the end "
+          "of the pool included (`clear`: the pool lives on; `destroy`: it ends)",
+    "L3": "a pool per request under a long-lived parent, ns per create + destroy (`bare`: nothing "
+          "in between; `alloc`: one allocation of `param` bytes, touched)",
+    "L4": "borrowed space inside a function, ns per begin + one allocation of `param` bytes "
+          "(touched) + end",
+}
+LIFE_CALLS = {
+    ("L1", "call", "arena"): "`arena_defer`",
+    ("L1", "call", "apr"): "`apr_pool_cleanup_register`",
+    ("L1", "call", "talloc"): "`talloc_set_destructor`",
+    ("L1", "object", "arena"): "`ARENA_NEW` + `arena_defer`",
+    ("L1", "object", "apr"): "`apr_palloc` + `apr_pool_cleanup_register`",
+    ("L1", "object", "talloc"): "`talloc_size` + `talloc_set_destructor`",
+    ("L2", "clear", "arena"): "`arena_reset`",
+    ("L2", "clear", "apr"): "`apr_pool_clear`",
+    ("L2", "clear", "talloc"): "`talloc_free_children` (a `talloc_pool`)",
+    ("L2", "destroy", "arena"): "`arena_destroy`",
+    ("L2", "destroy", "apr"): "`apr_pool_destroy`",
+    ("L2", "destroy", "talloc"): "`talloc_free` (a `talloc_pool`)",
+    ("L3", "arena-child"): "`arena_create_child(parent, NULL)` + `arena_destroy`",
+    ("L3", "arena-create"): "`arena_create(0)` + `arena_destroy` (reference)",
+    ("L3", "apr"): "`apr_pool_create(&p, parent)` + `apr_pool_destroy`",
+    ("L3", "talloc"): "`talloc_new(parent)` + `talloc_free`",
+    ("L4", "scratch"): "`arena_scratch_begin(NULL, 0)` + `arena_scratch_end`",
+    ("L4", "save-restore"): "`arena_save` + `arena_restore`",
+}
+LIFE_ARENA = {"L1": "arena", "L2": "arena", "L3": "arena-child", "L4": "scratch"}
+LIFE_PEERS = {"L1": ["apr", "talloc"], "L2": ["apr", "talloc"], "L3": ["apr", "talloc"],
+              "L4": ["save-restore"]}
+LIFE_ORDER = ["arena", "arena-child", "arena-create", "scratch", "save-restore", "apr", "talloc"]
+
+
+def life_calls(w, mode, c):
+    return LIFE_CALLS.get((w, mode, c)) or LIFE_CALLS.get((w, c), c)
+
+
+def life_read_cg(cg):
+    """Ir per op from callgrind.csv, and the per-function split from the
+    callgrind-life.csv beside it, keyed (workload, contender, mode, param)."""
+    ir, split = {}, defaultdict(list)
+    if cg and os.path.exists(cg):
+        for r in csv.DictReader(open(cg)):
+            if r["workload"].startswith("L"):
+                ir[(r["workload"], r["contender"], r["mode"], int(r["param"]))] = float(r["ir_per_op"])
+        per = os.path.join(os.path.dirname(cg), "callgrind-life.csv")
+        if os.path.exists(per):
+            for r in csv.DictReader(open(per)):
+                k = (r["workload"], r["contender"], r["mode"], int(r["param"]))
+                split[k].append((r["function"], int(r["ir"]) / int(r["ops"])))
+    return ir, split
+
+
+def life_report(stats, cg):
+    """The lifetimes table, its target check and where the arena's
+    instructions go; ("", "", "") without L rows."""
+    rows = [s for k, s in stats.items() if k[0].startswith("L")]
+    if not rows:
+        return "", "", ""
+    ir, split = life_read_cg(cg)
+    groups = sorted({(s["workload"], s["mode"], s["param"]) for s in rows},
+                    key=lambda g: (g[0], ["call", "object", "clear", "destroy", "bare", "alloc"].index(g[1])
+                                   if g[1] in ["call", "object", "clear", "destroy", "bare", "alloc"] else 9, g[2]))
+    table = ["| workload | mode | N / bytes | contender | calls | median ns/op | min-max | runs | "
+             "x ref | Ir/op |", "|---|---|---:|---|---|---:|---:|---:|---:|---:|"]
+    tg, where = [], []
+
+    def st(ok):
+        return "**met**" if ok else "**missed**"
+
+    for w, mode, param in groups:
+        g = {s["contender"]: s for s in rows if (s["workload"], s["mode"], s["param"]) == (w, mode, param)}
+        peers = [g[p] for p in LIFE_PEERS[w] if p in g]
+        ref = min(peers, key=lambda s: s["median"]) if peers else None
+        for c in sorted(g, key=lambda c: (LIFE_ORDER.index(c) if c in LIFE_ORDER else 99, c)):
+            s = g[c]
+            x = s["median"] / ref["median"] if ref and c not in LIFE_PEERS[w] else float("nan")
+            i = ir.get((w, c, mode, param))
+            table.append(f"| {w} | {mode} | {param:,} | {c} | {life_calls(w, mode, c)} | "
+                         f"{fmt(s['median'])} | {fmt(s['min'])}-{fmt(s['max'])} | {s['reps']} | "
+                         f"{fmt(x)} | {fmt(i) if i is not None else '-'} |")
+        a = g.get(LIFE_ARENA[w])
+        if a is None or ref is None:
+            continue
+        r = a["median"] / ref["median"]
+        ia, ip = ir.get((w, a["contender"], mode, param)), ir.get((w, ref["contender"], mode, param))
+        irs = f"; callgrind {fmt(ia)} vs {fmt(ip)} Ir/op" if ia is not None and ip is not None else ""
+        what = f"{w} {mode} ({'N' if w in ('L1', 'L2') else 'bytes'} = {param:,})"
+        if w == "L4":
+            tg.append(f"- {what}: scratch begin/end within 2x of a save/restore pair: "
+                      f"{fmt(a['median'])} vs {fmt(ref['median'])} ns = {fmt(r)}x{irs}: {st(r <= 2.0)}")
+        else:
+            tg.append(f"- {what}: {life_calls(w, mode, a['contender'])} no slower than the faster peer "
+                      f"({ref['contender']}; medians within 5 % count as equal): {fmt(a['median'])} vs "
+                      f"{fmt(ref['median'])} ns = {fmt(r)}x{irs}: {st(r <= 1.05)}")
+        for c in [LIFE_ARENA[w]] + (["arena-create"] if w == "L3" else []) + \
+                 (["save-restore"] if w == "L4" else []):
+            fs = sorted(split.get((w, c, mode, param), []), key=lambda f: -f[1])
+            tot = sum(v for _, v in fs)
+            if fs:
+                top = [f"{n} {v:.0f}" for n, v in fs if v >= max(0.03 * tot, 1.0)][:10]
+                where.append(f"| {w} {mode} {param:,} | {c} | {tot:.0f} | " + ", ".join(top) + " |")
+    if where:
+        where = ["Where the arena's instructions go (callgrind, Ir per operation by function, "
+                 "self cost; functions under 3 % left out; `pools_*`, `child_*`, `scratch_*` are "
+                 "the benchmark's own loop):", "",
+                 "| row | contender | Ir/op | by function |", "|---|---|---:|---|"] + where
+    head = ("Median ns per operation over separate processes (one timed iteration each, after "
+            "a warm-up), min-max over them; x ref: the arena's median over the faster peer's "
+            "(L4: over save/restore); Ir/op: instructions per operation under callgrind.\n\n")
+    desc = "".join(f"- **{w}**: {d}\n" for w, d in LIFE_WORKLOADS.items()
+                   if any(s["workload"] == w for s in rows))
+    return (desc + "\n" + head + "\n".join(table) + "\n", "\n".join(tg) + "\n",
+            "\n".join(where) + "\n" if where else "")
+
+
+def life_write(stats, out, cg, docs):
+    table, tg, where = life_report(stats, cg)
+    if not table:
+        return
+    machine = os.path.join(out, "machine.md")
+    machine = open(machine).read() if os.path.exists(machine) else ""
+    body = (f"### Latest lifetimes run\n\n#### Targets (this run)\n\n{tg}\n#### Results\n\n{table}\n"
+            + (f"{where}\n" if where else "") + f"#### Machine and versions\n\n{machine}")
+    with open(os.path.join(out, "lifetimes.md"), "w") as f:
+        f.write(body)
+    if not docs:
+        return
+    begin, end = "<!-- lifetimes:begin", "<!-- lifetimes:end -->"
+    section = (f"{begin} (written by scripts/bench.sh --lifetimes; edit outside) -->\n"
+               f"{body}{end}")
+    text = open(docs).read() if os.path.exists(docs) else "# Benchmarks\n"
+    b, e = text.find(begin), text.find(end)
+    if b < 0 or e < 0:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    else:
+        text = text[:b] + section + text[e + len(end):]
+    with open(docs, "w") as f:
+        f.write(text)
+
+
 def write_summary(stats, path):
     keys = ["workload", "contender", "variant", "mode", "threads", "param", "reps", "ops",
             "median", "min", "max", "faults", "maxrss", "delta", "extra", "mops"]
@@ -395,6 +544,7 @@ def main():
     ap.add_argument("--img")
     ap.add_argument("--docs")
     ap.add_argument("--callgrind")
+    ap.add_argument("--life-docs")  # the lifetimes section (L1-L4) of this file
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
 
@@ -447,6 +597,7 @@ def main():
             text = text[:b] + section + text[e + len("<!-- results:end -->"):]
         with open(a.docs, "w") as f:
             f.write(text)
+    life_write(stats, a.out, a.callgrind, a.life_docs)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,18 @@
 #   scripts/bench.sh --callgrind instructions per operation under callgrind
 #                                (stable on a noisy machine); writes
 #                                callgrind.csv next to the results
+#   scripts/bench.sh --lifetimes the lifetimes rows L1-L4 (bench-life: cleanups,
+#                                child and scratch arenas against APR and
+#                                talloc), callgrind pass then timed run, into
+#                                bench/results/lifetimes/ and the lifetimes
+#                                section of docs/benchmarks.md
 #
 # Options: --reps N (default 5; at least 5 for published numbers)
 #          --threads-max N (W4 thread counts 1..4, then powers of two, up to N;
 #                           default nproc; e.g. 32 on a big machine)
-#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8)
+#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8, and
+#                             L1 L2 L3 L4: only L ones write to
+#                             bench/results/lifetimes/ by default)
 #          --contenders a,b  (names as in bench-<x> --list; the C++ rows:
 #                             pmr-arena,pmr-monotonic,pmr-pool in bench-pmr)
 #          --out DIR         (results directory)   --no-deps (skip scripts/deps.sh)
@@ -41,7 +48,8 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --build-dir) build=$2; shift ;;
     --no-deps) deps=0 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --lifetimes) only=L1,L2,L3,L4; lifetimes=1 ;;
+    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -49,6 +57,14 @@ done
 
 t_start=$(date +%s)
 [ $deps -eq 1 ] && scripts/deps.sh bench
+
+# Lifetimes (L1-L4) alone: their own results folder; --lifetimes runs the
+# callgrind pass first, so the timed run's tables carry Ir per operation.
+life_only=0; [ -n "$only" ] && [[ ",$only," != *",W"* ]] && life_only=1
+[ -z "$out" ] && [ $life_only -eq 1 ] && [ $quick -eq 0 ] && out="bench/results/lifetimes"
+if [ "${lifetimes:-0}" -eq 1 ] && [ $callgrind -eq 0 ] && [ $quick -eq 0 ]; then
+  "$ROOT/scripts/bench.sh" --callgrind --only "$only" --out "$out" --build-dir "$build" --no-deps
+fi
 
 # ---- build: a separate -O2 Release tree -------------------------------------
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCMAKE_C_FLAGS_RELEASE="-O2 -DNDEBUG" \
@@ -83,13 +99,16 @@ done
 if [ $quick -eq 1 ]; then
   W1="-n 1000000"; W2="-n 200000"; W3="--cycles 20 --per 100000"; W3R_TOTAL=400000
   W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"; W8="-n 100000"
+  L="-n 100000"
 else
   W1="-n 10000000"; W2="-n 2000000"; W3="--cycles 1000 --per 100000"; W3R_TOTAL=4000000
   W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"; W8="-n 1000000"
+  L="-n 1000000"
 fi
 if [ $callgrind -eq 1 ]; then
   W1="-n 200000"; W2="-n 200000"; W3="--cycles 10 --per 100000"; W3R_TOTAL=200000
   W4N=100000; W5="-n 50000"; W6="--json-mb 2"; W7="--cycles 4 --per 8"; W8="-n 50000"; reps=1
+  L="-n 20000"
 fi
 
 threads=()
@@ -135,6 +154,14 @@ for c in "${allc[@]}"; do
   want W7 && [[ $l == *" W7 "* ]] && add W7 "$c" "-w W7 -c $c $W7"
   want W8 && [[ $l == *" W8 "* ]] && add W8 "$c" "-w W8 -c $c $W8"
 done
+# Lifetimes (L1-L4): bench-life lists one configuration a line.
+if [ -x "$BIN/bench-life" ]; then
+  while read -r w mode param c; do
+    want "$w" || continue
+    binof[life:$c]="$BIN/bench-life"
+    add "$w" "life:$c" "-w $w -c $c --mode $mode --param $param $L"
+  done < <("$BIN/bench-life" --list)
+fi
 np=${#plan[@]}
 [ "$np" -gt 0 ] || { echo "bench.sh: nothing to run" >&2; exit 2; }
 
@@ -142,6 +169,7 @@ np=${#plan[@]}
 if [ $callgrind -eq 1 ]; then
   cg="$out/callgrind.csv"; tmp=$(mktemp -d)
   echo "workload,contender,mode,threads,param,ops,ir,ir_per_op" > "$cg"
+  cgl="$out/callgrind-life.csv"; rm -f "$cgl"
   echo "bench.sh: $np runs under callgrind"
   for i in "${!plan[@]}"; do
     IFS='|' read -r w c args <<< "${plan[$i]}"
@@ -151,6 +179,12 @@ if [ $callgrind -eq 1 ]; then
     ir=$(awk '/^totals:/ {print $2; exit}' "$tmp/cg.out")
     IFS=, read -r _v wl cn mode th param ops _rest <<< "$row"
     echo "$wl,$cn,$mode,$th,$param,$ops,$ir,$(awk -v a="$ir" -v b="$ops" 'BEGIN{printf "%.1f", a/b}')" >> "$cg"
+    if [[ $wl == L* ]]; then  # lifetimes: where the instructions go, per function
+      [ -f "$cgl" ] || echo "workload,contender,mode,param,ops,function,ir" > "$cgl"
+      callgrind_annotate --inclusive=no --threshold=100 "$tmp/cg.out" 2>/dev/null | awk -v p="$wl,$cn,$mode,$param,$ops" \
+        '/^ *[0-9,]+ +\(/ && !/PROGRAM TOTALS/ {ir=$1; gsub(",", "", ir); f=$0; sub(/^[^)]*\) +/, "", f);
+          sub(/ \[.*/, "", f); sub(/.*:/, "", f); sub(/@.*/, "", f); print p "," f "," ir}' >> "$cgl"
+    fi
     [ -t 2 ] && printf '\r  %d/%d %-40s' $((i + 1)) "$np" "$w $c" >&2
   done
   rm -rf "$tmp"; [ -t 2 ] && echo >&2
@@ -197,6 +231,8 @@ t_run=$(( $(date +%s) - t_start ))
 rm -f "$out/machine.md.tmp"
 
 docs=""; [ $quick -eq 0 ] && [ -z "$only$contenders" ] && docs="--docs docs/benchmarks.md"
+[ $quick -eq 0 ] && [ -z "$contenders" ] && { [ -z "$only" ] || [ $life_only -eq 1 ]; } \
+  && docs="$docs --life-docs docs/benchmarks.md"
 # shellcheck disable=SC2086
 python3 bench/report.py --raw "$raw" --out "$out" --img "$imgdir" $docs \
   $([ -f "$out/callgrind.csv" ] && echo "--callgrind $out/callgrind.csv")
