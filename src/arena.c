@@ -40,8 +40,23 @@
 #include <stdatomic.h>
 
 /* Ids tell arenas' marks apart and pick a thread's chunk slot, so they come
- * from a counter of their own: consecutive arenas get consecutive ids. */
+ * from a counter of their own: consecutive arenas get consecutive ids.  A
+ * thread takes them ARENA__ID_BATCH at a time, so that creating an arena
+ * touches no shared counter (consecutive on each thread is what the slots
+ * need). */
+#define ARENA__ID_BATCH 64
 static _Atomic uint64_t arena__ids = 1;
+static ARENA__TLS uint64_t arena__my_ids, arena__my_ids_end;
+
+static uint64_t arena__new_id(void)
+{
+    if (arena__my_ids == arena__my_ids_end) {
+        arena__my_ids =
+            atomic_fetch_add_explicit(&arena__ids, ARENA__ID_BATCH, memory_order_relaxed);
+        arena__my_ids_end = arena__my_ids + ARENA__ID_BATCH;
+    }
+    return arena__my_ids++;
+}
 
 /* Tags must never repeat in the process (a stale per-thread chunk would be
  * taken for a live one), yet a rewind should not touch a shared counter:
@@ -375,7 +390,7 @@ static arena_t *arena__start(arena_t *a, const arena_options_t *o, size_t max_si
     a->max_size = max_size;
     a->flags = o->flags;
     a->checked = arena__tool_active();
-    a->id = atomic_fetch_add_explicit(&arena__ids, 1, memory_order_relaxed);
+    a->id = arena__new_id();
     a->tag = a->id << ARENA__TAG_BITS; /* below 2^63 for the first 2^43 arenas */
     a->backing = o->backing.alloc != NULL ? o->backing : arena__default_backing;
     arena__os_lock_init(&a->lock);

@@ -53,6 +53,13 @@
 #define ARENA__INVARIANTS(a) ((void)0)
 #endif
 
+/* Keeps a slow path out of its caller, so the fast path stays a leaf. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ARENA__NOINLINE __attribute__((noinline))
+#else
+#define ARENA__NOINLINE
+#endif
+
 /* ---- structures ------------------------------------------------------------ */
 
 typedef struct arena__block {
@@ -71,8 +78,8 @@ typedef struct arena__life {
     struct arena__life *older;
     uint64_t ticket; /* from the arena's serial: orders it against marks */
     void (*fn)(void *arg);
-    void *arg;
-    _Atomic(arena_t *) child; /* a child's record: the child, NULL once it ended */
+    void *arg; /* a child's record: the child, NULL once it ended (atomic
+                  accesses only: an early destroy may run on another thread) */
 } arena__life_t;
 
 struct arena {

@@ -15,7 +15,7 @@
  * list first).  Records live in the memory being released, so they are
  * unlinked before the rewind that frees them.
  *
- * A child's record holds the child in an atomic pointer, and the child
+ * A child's record holds the child (read and written atomically), and the child
  * points back at its record.  Whoever takes the pointer (an exchange with
  * NULL) ends the child: the parent's release, or the child's own early
  * destroy, which may run on another thread, with no lock.  A dead record
@@ -45,7 +45,7 @@ static void arena__end(arena_t *a, uint64_t cut, bool destroying)
             a->ncleanups--;
             r->fn(r->arg);
         } else {
-            arena_t *k = atomic_exchange_explicit(&r->child, NULL, memory_order_acq_rel);
+            arena_t *k = (arena_t *)__atomic_exchange_n(&r->arg, NULL, __ATOMIC_ACQ_REL);
             if (k != NULL) {
                 k->record = NULL; /* taken: the child need not give it back */
                 arena_destroy(k);
@@ -56,12 +56,26 @@ static void arena__end(arena_t *a, uint64_t cut, bool destroying)
     for (arena_t *p = a->parent; p != NULL; p = p->parent)
         atomic_fetch_sub_explicit(&p->pinned, 1, memory_order_relaxed);
     if (destroying && a->record != NULL)
-        atomic_store_explicit(&a->record->child, NULL, memory_order_release);
+        __atomic_store_n(&a->record->arg, NULL, __ATOMIC_RELEASE);
+    /* Open again; the core's rewind (or free) that follows republishes the
+     * window, so it stays shut until then. */
     a->closed = NULL;
-    arena__publish(a, a->hot.pos);
 }
 
-int arena_defer(arena_t *a, void (*fn)(void *arg), void *arg)
+static void arena__link_cleanup(arena_t *a, arena__life_t *r, void (*fn)(void *), void *arg)
+{
+    r->older = a->life;
+    r->ticket = ++a->serial;
+    r->fn = fn;
+    r->arg = arg;
+    a->life = r;
+    a->ncleanups++;
+    a->on_release = arena__end;
+}
+
+/* Everything but a record that fits the inline window: the checks' errors,
+ * and a record that needs the slow path (a new block, a memory tool). */
+static ARENA__NOINLINE int arena__defer_slow(arena_t *a, void (*fn)(void *arg), void *arg)
 {
     if (a == NULL || fn == NULL || !arena__may_change(a, "arena_defer")) {
         errno = EINVAL;
@@ -70,14 +84,22 @@ int arena_defer(arena_t *a, void (*fn)(void *arg), void *arg)
     arena__life_t *r = ARENA_NEW(a, arena__life_t);
     if (r == NULL)
         return -1;
-    r->older = a->life;
-    r->ticket = ++a->serial;
-    r->fn = fn;
-    r->arg = arg;
-    atomic_init(&r->child, NULL);
-    a->life = r;
-    a->ncleanups++;
-    a->on_release = arena__end;
+    arena__link_cleanup(a, r, fn, arg);
+    return 0;
+}
+
+int arena_defer(arena_t *a, void (*fn)(void *arg), void *arg)
+{
+    /* A leaf on its fast path: the record is bumped out of the inline
+     * window directly, as arena_alloc would. */
+    uintptr_t p;
+    if (ARENA__UNLIKELY(a == NULL || fn == NULL || a->closed != NULL
+                        || atomic_load_explicit(&a->pinned, memory_order_relaxed) != 0
+                        || !arena__fits(a->hot.pos, a->hot.end, sizeof(arena__life_t),
+                                        ARENA_ALIGNOF(arena__life_t), &p)))
+        return arena__defer_slow(a, fn, arg);
+    a->hot.pos = p + sizeof(arena__life_t);
+    arena__link_cleanup(a, (arena__life_t *)p, fn, arg);
     return 0;
 }
 
@@ -125,8 +147,7 @@ arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *optio
      * that may not touch the heap gives the record and the child's space in
      * one allocation. */
     arena__life_t *r = parent->life;
-    bool reuse =
-        r != NULL && r->fn == NULL && atomic_load_explicit(&r->child, memory_order_acquire) == NULL;
+    bool reuse = r != NULL && r->fn == NULL && __atomic_load_n(&r->arg, __ATOMIC_ACQUIRE) == NULL;
     size_t record = reuse ? 0 : ARENA__ROUND(sizeof(arena__life_t));
     arena_t *k;
     if (parent->heap_free) {
@@ -154,11 +175,10 @@ arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *optio
     if (!reuse) {
         r->older = parent->life;
         r->fn = NULL;
-        r->arg = NULL;
         parent->life = r;
     }
     r->ticket = ++parent->serial;
-    atomic_store_explicit(&r->child, k, memory_order_release);
+    __atomic_store_n(&r->arg, (void *)k, __ATOMIC_RELEASE);
     k->record = r;
     k->on_release = arena__end;
     parent->on_release = arena__end;
@@ -204,7 +224,7 @@ static void arena__report_tree(const arena_t *a, int depth,
     out(line, arg);
     for (const arena__life_t *r = a->life; r != NULL; r = r->older) {
         const arena_t *k =
-            r->fn == NULL ? atomic_load_explicit(&r->child, memory_order_acquire) : NULL;
+            r->fn == NULL ? (const arena_t *)__atomic_load_n(&r->arg, __ATOMIC_ACQUIRE) : NULL;
         if (k != NULL)
             arena__report_tree(k, depth + 1, out, arg);
     }

@@ -21,11 +21,6 @@
 #include <time.h>
 #include <unistd.h>
 
-void arena__os_lock_init(arena__os_lock_t *l)
-{
-    pthread_mutex_init(l, NULL);
-}
-
 void arena__os_lock_destroy(arena__os_lock_t *l)
 {
     pthread_mutex_destroy(l);

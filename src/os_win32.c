@@ -56,11 +56,6 @@ static SRWLOCK *arena__srw(arena__os_lock_t *l)
     return (SRWLOCK *)(void *)l;
 }
 
-void arena__os_lock_init(arena__os_lock_t *l)
-{
-    InitializeSRWLock(arena__srw(l));
-}
-
 void arena__os_lock_destroy(arena__os_lock_t *l)
 {
     (void)l; /* an SRWLOCK holds no resources */
