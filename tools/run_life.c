@@ -42,7 +42,8 @@ typedef struct shape {
     shell_tok_t name; /* len 0: not given */
 } shape_t;
 
-static int twice(shell_t *sh, const shell_call_t *c, const char *what)
+/* "WHAT (usage: CMD ARGS)" for an option given wrongly; returns -1. */
+static int misused(shell_t *sh, const shell_call_t *c, const char *what)
 {
     shell_error(sh, "%s (usage: %s %s)", what, c->cmd->name, c->cmd->args);
     return -1;
@@ -68,12 +69,12 @@ static int parse_shape(shell_t *sh, const shell_call_t *c, bool size_first, bool
         shell_tok_t t = c->arg[i];
         if (shell_tok_eq(t, "fixed") || shell_tok_eq(t, "grow")) {
             if (s->mode >= 0)
-                return twice(sh, c, "give one of fixed or grow, once");
+                return misused(sh, c, "give one of fixed or grow, once");
             s->mode = shell_tok_eq(t, "fixed");
         } else if (shell_tok_eq(t, "max") || shell_tok_eq(t, "name")) {
             bool max = shell_tok_eq(t, "max");
             if (max ? s->max != 0 : s->name.len != 0)
-                return twice(sh, c, max ? "max given twice" : "name given twice");
+                return misused(sh, c, max ? "max given twice" : "name given twice");
             if (i + 1 >= c->n) {
                 shell_missing(sh, max ? "SIZE after 'max'" : "NAME after 'name'");
                 return -1;
