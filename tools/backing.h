@@ -19,4 +19,12 @@ size_t shell_backing_page(void);
  * refused (SHELL_REFUSED_*). */
 arena_t *shell_backing_create(shell_t *sh, arena_options_t *o, shell_backing_t **out, int *refused);
 
+/* Creates a child of `parent` from options o (no backing: a child takes
+ * its blocks through b, its parent's).  The child's first request is
+ * placed as an arena's first, so it must be the only request the creation
+ * makes: the parent needs room for its record of the child beforehand.
+ * NULL with errno, and *refused as above. */
+arena_t *shell_backing_create_child(shell_backing_t *b, arena_t *parent, const arena_options_t *o,
+                                    int *refused);
+
 #endif /* ARENA_SHELL_BACKING_H */

@@ -1,7 +1,7 @@
 /*
  * command.h -- what a command is: its row in the table (commands.c), the
  * call the dispatcher (dispatch.c) hands its executor, and the executors
- * (run_arena.c, run_alloc.c, view.c).
+ * (run_life.c, run_arena.c, run_alloc.c, view.c).
  *
  * Adding a command is one row in commands.c and one executor.  The row
  * says everything the dispatcher checks before the executor runs: the
@@ -54,8 +54,15 @@ struct shell_cmd {
 extern const shell_cmd_t shell_commands[];
 extern const size_t shell_ncommands;
 
-/* ---- run_arena.c ------------------------------------------------------- */
+/* ---- run_life.c -------------------------------------------------------- */
 int shell_run_new(shell_t *sh, const shell_call_t *c);
+int shell_run_child(shell_t *sh, const shell_call_t *c);
+int shell_run_parent(shell_t *sh, const shell_call_t *c);
+int shell_run_use(shell_t *sh, const shell_call_t *c);
+int shell_run_destroy(shell_t *sh, const shell_call_t *c);
+int shell_run_defer(shell_t *sh, const shell_call_t *c);
+
+/* ---- run_arena.c ------------------------------------------------------- */
 int shell_run_extend(shell_t *sh, const shell_call_t *c);
 int shell_run_save(shell_t *sh, const shell_call_t *c);
 int shell_run_restore(shell_t *sh, const shell_call_t *c);
@@ -75,6 +82,7 @@ int shell_run_show(shell_t *sh, const shell_call_t *c);
 int shell_run_list(shell_t *sh, const shell_call_t *c);
 int shell_run_map(shell_t *sh, const shell_call_t *c);
 int shell_run_stats(shell_t *sh, const shell_call_t *c);
+int shell_run_report(shell_t *sh, const shell_call_t *c);
 int shell_run_help(shell_t *sh, const shell_call_t *c);
 
 #endif /* ARENA_SHELL_COMMAND_H */

@@ -15,15 +15,17 @@
  * them), least and most argument words, flags, executor, summary, help,
  * example. */
 const shell_cmd_t shell_commands[] = {
-    {"new", "n", NULL, "SIZE [fixed|grow] [max SIZE]", 1, 4, 0, shell_run_new,
-     "create an arena (replacing the current one)",
+    {"new", "n", NULL, "SIZE [fixed|grow] [max SIZE] [name NAME]", 1, 6, 0, shell_run_new,
+     "create an arena (replacing the current tree)",
      "Creates an arena whose first block holds SIZE bytes "
      "(0: the library's default, 64 KiB)\n"
-     "and makes it the current one; the old arena and all its allocations end.\n"
+     "and makes it the current one; the old arena ends with its children, cleanups and\n"
+     "allocations.\n"
      "  fixed     the arena never adds a block by itself: when it is full, allocation\n"
      "            fails until you 'extend' it (or reset/restore)\n"
      "  grow      (default) the arena adds blocks as needed, doubling their size\n"
-     "  max SIZE  cap on the memory the arena takes, its bookkeeping included",
+     "  max SIZE  cap on the memory the arena takes, its bookkeeping and children included\n"
+     "  name NAME its name (default: top), for 'use', 'report' and the prompt",
      "new 4K fixed"},
     {"alloc", "a", NULL, "SIZE [ALIGN] [as NAME]", 1, 4, ARENA, shell_run_alloc,
      "allocate SIZE bytes (aligned to ALIGN, a power of two)",
@@ -87,13 +89,51 @@ const shell_cmd_t shell_commands[] = {
      "  ~  left behind: the free end of a full block, unused until a reset or restore\n"
      "Colours are used on a terminal unless NO_COLOR is set.",
      "map"},
+    {"child", NULL, NULL, "[SIZE] [fixed|grow] [max SIZE] [name NAME]", 0, 6, ARENA,
+     shell_run_child, "create a child of the current arena and switch to it",
+     "Creates an arena that ends with the current one (arena_create_child) and makes it\n"
+     "the current one.  The child ends, its own cleanups and children first, when its\n"
+     "parent is reset or destroyed, or restored to a mark saved before the child was made.\n"
+     "  SIZE      its first block (0 or left out: 64 KiB), through the parent's backing\n"
+     "  fixed, grow, max SIZE   as for 'new'; the parent's cap counts the child's blocks\n"
+     "  name NAME its name (default: child1, child2, ...), for 'use' and 'report'\n"
+     "The parent keeps a record of the child: a few dozen bytes of the parent.",
+     "child 4K name request"},
+    {"parent", NULL, NULL, "", 0, 0, ARENA, shell_run_parent,
+     "switch to the parent of the current arena",
+     "Makes the current arena's parent the current one.  The child lives on ('use NAME'\n"
+     "goes back to it) until it or its parent ends.",
+     "parent"},
+    {"use", NULL, NULL, "NAME", 1, 1, ARENA, shell_run_use, "switch to the arena NAME",
+     "Makes the arena NAME (see 'report') the current one: the commands act on it.", "use request"},
+    {"destroy", NULL, NULL, "", 0, 0, ARENA, shell_run_destroy,
+     "destroy the current child arena and go back to its parent",
+     "Destroys the current arena, a child, before its parent ends (arena_destroy): its\n"
+     "cleanups run and its children end, newest first; then its parent is the current\n"
+     "arena.  The top arena is replaced with 'new' and ends with 'quit'.",
+     "destroy"},
+    {"defer", NULL, NULL, "TEXT", 1, SHELL_MAX_ARGS, ARENA | SHELL_CMD_REST, shell_run_defer,
+     "register a cleanup that prints TEXT when it runs",
+     "Registers a cleanup (arena_defer) that prints 'cleanup: TEXT' when the memory the\n"
+     "current arena holds now ends: at a reset, a restore to a mark saved before it,\n"
+     "its destruction, or its parent's end.  Cleanups and child arenas end together,\n"
+     "newest first, like destructors.  The record takes a few dozen bytes of the arena.\n"
+     "Quotes around TEXT are dropped; TEXT has at most 200 bytes.",
+     "defer \"close file 3\""},
+    {"report", NULL, NULL, "", 0, 0, ARENA, shell_run_report,
+     "the tree of arenas: used, capacity, peak, blocks, cleanups",
+     "Prints the library's report (arena_report) of the top arena: one line per arena,\n"
+     "children indented under their parent, newest first, with used, capacity, peak,\n"
+     "blocks, bytes lost at the ends of blocks left behind, and cleanups pending.\n"
+     "'*' marks the current arena.",
+     "report"},
     {"help", "?", NULL, "[COMMAND]", 0, 1, SHELL_CMD_TOPIC, shell_run_help,
      "list the commands, or explain one",
      "Without an argument, lists every command; 'help CMD' explains CMD with an example.",
      "help alloc"},
     {"quit", "q", "exit", "", 0, 0, 0, shell_run_quit,
-     "destroy the arena and leave (also: exit, Ctrl-D)", "Destroys the arena and ends the session.",
-     "quit"},
+     "destroy the arenas and leave (also: exit, Ctrl-D)",
+     "Destroys the arenas, whose cleanups run, and ends the session.", "quit"},
 };
 
 const size_t shell_ncommands = sizeof shell_commands / sizeof shell_commands[0];

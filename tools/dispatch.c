@@ -8,10 +8,12 @@
  * words) and "extra argument"; its flags say whether an arena must exist,
  * whether the argument is the rest of the line, and whether it names a
  * command (help).  Executors therefore start with their arguments already
- * counted.
+ * counted.  After every command, the arenas the library ended during it
+ * (children with their parent) are forgotten.
  */
 #include "command.h"
 #include "state.h"
+#include "tree.h"
 
 #include <string.h>
 
@@ -114,7 +116,7 @@ static int check(shell_t *sh, shell_call_t *c, bool fits)
         if (c->topic == NULL)
             return SHELL_ERROR;
     }
-    if ((cmd->flags & SHELL_CMD_ARENA) && sh->arena == NULL) {
+    if ((cmd->flags & SHELL_CMD_ARENA) && sh->cur == NULL) {
         shell_error(sh, "no arena yet: create one with 'new SIZE' (for example: new 4K fixed)");
         return SHELL_ERROR;
     }
@@ -150,6 +152,7 @@ int shell_exec(shell_t *sh, const char *line, size_t len)
     int r = check(sh, &c, fits);
     if (r == SHELL_OK)
         r = c.cmd->run(sh, &c);
+    shell_tree_forget_ended(sh);
     sh->cmd = NULL;
     sh->cmd_args = NULL;
     return r;
@@ -164,4 +167,17 @@ const char *shell_completion(size_t i)
             return shell_commands[k].synonym;
     }
     return NULL;
+}
+
+void shell_prompt(const shell_t *sh, char *buf, size_t cap)
+{
+    if (sh->narenas <= 1 || sh->cur == NULL)
+        snprintf(buf, cap, "arena> ");
+    else
+        snprintf(buf, cap, "arena:%s> ", sh->cur->name);
+}
+
+const char *shell_arena_completion(const shell_t *sh, size_t i)
+{
+    return i < sh->narenas ? sh->arenas[i]->name : NULL;
 }

@@ -175,6 +175,7 @@ static int run_script(shell_t *sh, FILE *in, const char *name, bool stop)
 
 static int run_demo(shell_t *sh)
 {
+    char prompt[64];
     const char *p = shell_demo_script;
     bool failed = false;
     bool tty = isatty(STDOUT_FILENO);
@@ -198,10 +199,11 @@ static int run_demo(shell_t *sh)
             bool expect_fail = len > 0 && p[0] == '!';
             const char *cmd = expect_fail ? p + 1 : p;
             size_t cl = expect_fail ? len - 1 : len;
+            shell_prompt(sh, prompt, sizeof prompt);
             if (sh->color && tty)
-                printf("\033[1marena> %.*s\033[0m\n", (int)cl, cmd);
+                printf("\033[1m%s%.*s\033[0m\n", prompt, (int)cl, cmd);
             else
-                printf("arena> %.*s\n", (int)cl, cmd);
+                printf("%s%.*s\n", prompt, (int)cl, cmd);
             int r = shell_exec(sh, cmd, cl);
             if (r == SHELL_QUIT)
                 break;
@@ -219,7 +221,19 @@ static int run_demo(shell_t *sh)
 
 /* ---- the terminal ---------------------------------------------------------- */
 
-static char *complete_command(const char *text, int state)
+/* The session's shell, for completion, which readline calls without it. */
+static const shell_t *session;
+
+/* The i-th command name, or arena name (after 'use'). */
+typedef const char *(*word_fn)(size_t i);
+static word_fn completing;
+
+static const char *arena_word(size_t i)
+{
+    return shell_arena_completion(session, i);
+}
+
+static char *complete_word(const char *text, int state)
 {
     static size_t i, len;
     if (state == 0) {
@@ -227,19 +241,29 @@ static char *complete_command(const char *text, int state)
         len = strlen(text);
     }
     const char *n;
-    while ((n = shell_completion(i++)) != NULL)
+    while ((n = completing(i++)) != NULL)
         if (strncmp(n, text, len) == 0)
             return strdup(n);
     return NULL;
 }
 
+/* Tab: a command name first; after 'use ', an arena's name. */
 static char **complete(const char *text, int start, int end)
 {
     (void)end;
     rl_attempted_completion_over = 1;
-    if (start != 0)
-        return NULL;
-    return rl_completion_matches(text, complete_command);
+    size_t lead = strspn(rl_line_buffer, " \t");
+    if ((size_t)start == lead) {
+        completing = shell_completion;
+    } else {
+        const char *w = rl_line_buffer + lead;
+        size_t wl = strcspn(w, " \t");
+        if (wl != 3 || strncmp(w, "use", 3) != 0
+            || w + wl + strspn(w + wl, " \t") != rl_line_buffer + start)
+            return NULL;
+        completing = arena_word;
+    }
+    return rl_completion_matches(text, complete_word);
 }
 
 static char *history_path(void)
@@ -312,9 +336,12 @@ static int run_interactive(shell_t *sh)
            "Start with 'new 4K fixed', then 'alloc 100'; 'help' lists the commands, "
            "Ctrl-D leaves.\n",
            ARENA_VERSION_STRING);
+    session = sh;
     for (;;) {
         bool eof;
-        char *line = read_line("arena> ", &eof);
+        char prompt[64];
+        shell_prompt(sh, prompt, sizeof prompt);
+        char *line = read_line(prompt, &eof);
         if (line == NULL && eof)
             break;
         if (line == NULL)

@@ -58,12 +58,12 @@ static bool reset_serves(const shell_t *sh, const shell_shortfall_t *f)
 {
     if (f->keeps)
         return false;
-    size_t n = arena_blocks(sh->arena, NULL, 0);
+    size_t n = arena_blocks(sh->cur->arena, NULL, 0);
     arena_block_info_t *info = malloc(n * sizeof *info);
     bool fits = false;
     if (info == NULL)
         return false;
-    n = arena_blocks(sh->arena, info, n);
+    n = arena_blocks(sh->cur->arena, info, n);
     for (size_t i = 0; i < n && !fits; i++) {
         size_t pad = (size_t)(-(uintptr_t)info[i].start & (f->align - 1));
         fits = pad <= info[i].size && f->size <= info[i].size - pad;
@@ -137,7 +137,7 @@ int shell_offer_more(shell_t *sh, const shell_shortfall_t *f)
             /* In a new block, an alignment above the default may cost up
              * to itself in padding. */
             size_t need = f->size + (f->align > ARENA_DEFAULT_ALIGNMENT ? f->align : 0);
-            return how_much(sh, need > sh->first_size ? need : sh->first_size);
+            return how_much(sh, need > sh->cur->first_size ? need : sh->cur->first_size);
         }
         case RESET:
             shell_reset(sh);

@@ -164,7 +164,9 @@ void shell_bytes(size_t n, char *buf, size_t cap)
     snprintf(buf, cap, "%zu bytes (%s)", n, h);
 }
 
-void shell_quote(const char *s, size_t len, char *buf, size_t cap)
+/* s into buf, printable ASCII as it is and other bytes as \xNN; cut with
+ * "..." after `most` bytes of s or when buf is full. */
+static void escape(const char *s, size_t len, size_t most, char *buf, size_t cap)
 {
     static const char hex[] = "0123456789abcdef";
     size_t o = 0;
@@ -172,7 +174,7 @@ void shell_quote(const char *s, size_t len, char *buf, size_t cap)
         return;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (o + 8 >= cap || i >= 40) {
+        if (o + 8 >= cap || i >= most) {
             if (o + 4 <= cap) {
                 memcpy(buf + o, "...", 3);
                 o += 3;
@@ -189,6 +191,16 @@ void shell_quote(const char *s, size_t len, char *buf, size_t cap)
         }
     }
     buf[o] = '\0';
+}
+
+void shell_quote(const char *s, size_t len, char *buf, size_t cap)
+{
+    escape(s, len, 40, buf, cap);
+}
+
+void shell_escape(const char *s, size_t len, char *buf, size_t cap)
+{
+    escape(s, len, len, buf, cap);
 }
 
 bool shell_is_space(char c)

@@ -29,6 +29,8 @@ void shell_bytes(size_t n, char *buf, size_t cap);
 /* Copies s into buf for a message: printable ASCII kept, other bytes as
  * \xNN, cut at about 40 characters with "...". */
 void shell_quote(const char *s, size_t len, char *buf, size_t cap);
+/* The same without the cut: room for 4 * len + 9 bytes keeps all of s. */
+void shell_escape(const char *s, size_t len, char *buf, size_t cap);
 bool shell_is_space(char c);
 /* t is exactly word. */
 bool shell_tok_eq(shell_tok_t t, const char *word);

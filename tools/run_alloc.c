@@ -34,16 +34,16 @@ typedef struct request {
 
 static void *attempt(shell_t *sh, const request_t *rq)
 {
-    const shell_alloc_t *al = &sh->allocs[rq->index];
+    const shell_alloc_t *al = &sh->cur->allocs[rq->index];
     switch (rq->kind) {
     case K_ALLOC:
-        return arena_alloc_aligned(sh->arena, rq->size, rq->align);
+        return arena_alloc_aligned(sh->cur->arena, rq->size, rq->align);
     case K_CALLOC:
-        return arena_calloc(sh->arena, rq->count, rq->size);
+        return arena_calloc(sh->cur->arena, rq->count, rq->size);
     case K_REALLOC:
-        return arena_realloc(sh->arena, al->ptr, al->size, rq->size);
+        return arena_realloc(sh->cur->arena, al->ptr, al->size, rq->size);
     default:
-        return arena_strndup(sh->arena, rq->text.s, rq->text.len);
+        return arena_strndup(sh->cur->arena, rq->text.s, rq->text.len);
     }
 }
 
@@ -51,16 +51,16 @@ static void *attempt(shell_t *sh, const request_t *rq)
  * `before` is arena_stats().used before it. */
 static int settle(shell_t *sh, const request_t *rq, void *p, size_t total, size_t before)
 {
-    size_t used = arena_stats(sh->arena).used;
+    size_t used = arena_stats(sh->cur->arena).used;
     size_t pad = used > before + total ? used - before - total : 0;
     if (rq->kind != K_REALLOC) {
         size_t block = shell_landed(sh, p, total, rq->align);
         if (shell_record(sh, rq->name, p, total, rq->align, pad, block) != 0)
             return SHELL_ERROR;
-        shell_print_alloc(sh, &sh->allocs[sh->nallocs - 1]);
+        shell_print_alloc(sh, &sh->cur->allocs[sh->cur->nallocs - 1]);
         return SHELL_OK;
     }
-    shell_alloc_t *al = &sh->allocs[rq->index];
+    shell_alloc_t *al = &sh->cur->allocs[rq->index];
     size_t old = al->size;
     if (p == al->ptr) {
         al->size = total;
@@ -88,7 +88,7 @@ static int settle(shell_t *sh, const request_t *rq, void *p, size_t total, size_
  * not fit. */
 static void explain_full(shell_t *sh, size_t total, size_t align)
 {
-    size_t avail = arena_stats(sh->arena).available;
+    size_t avail = arena_stats(sh->cur->arena).available;
     char want[SHELL_HUMAN_CAP], have[SHELL_HUMAN_CAP];
     shell_bytes(total, want, sizeof want);
     shell_bytes(avail, have, sizeof have);
@@ -126,13 +126,13 @@ static int allocate(shell_t *sh, const request_t *rq)
     for (;;) {
         if (shell_reserve(sh) != 0)
             return SHELL_ERROR;
-        size_t before = arena_stats(sh->arena).used;
-        sh->backing->refused = 0;
+        size_t before = arena_stats(sh->cur->arena).used;
+        sh->cur->backing->refused = 0;
         void *p = attempt(sh, rq);
         if (p != NULL)
             return settle(sh, rq, p, total, before);
-        int refused = sh->backing->refused;
-        if (refused != 0 || !sh->fixed) {
+        int refused = sh->cur->backing->refused;
+        if (refused != 0 || !sh->cur->fixed) {
             char h[SHELL_HUMAN_CAP], what[80];
             shell_bytes(total, h, sizeof h);
             snprintf(what, sizeof what, "a new block for %s", h);
@@ -240,7 +240,7 @@ int shell_run_fill(shell_t *sh, const shell_call_t *c)
     long i = shell_lookup_alloc(sh, c->arg[0]);
     if (i < 0)
         return SHELL_ERROR;
-    shell_alloc_t *al = &sh->allocs[i];
+    shell_alloc_t *al = &sh->cur->allocs[i];
     memset(al->ptr, (int)byte, al->size);
     fprintf(sh->out, "filled %s (%zu byte%s) with 0x%02zx\n", al->name, al->size,
             al->size == 1 ? "" : "s", byte);

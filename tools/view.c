@@ -1,11 +1,13 @@
 /*
  * view.c -- the executors that only look: show (a hex dump), list, map
- * (the arena drawn as one bar per block), stats (its counters) and help
+ * (the arena drawn as one bar per block), stats (its counters), report (the
+ * library's report of the whole tree, the current arena marked) and help
  * (the command table, handed over by the dispatcher).
  *
  * The library does not track padding per block; the shell knows the
  * padding of each of its allocations and which block holds it, so it
- * attributes padding to blocks itself.
+ * attributes padding to blocks itself.  The report's `used` counts padding
+ * as used, and says so: the inline path does not record it.
  */
 #define _GNU_SOURCE
 #include "command.h"
@@ -87,7 +89,8 @@ int shell_run_map(shell_t *sh, const shell_call_t *c)
 {
     (void)c;
     FILE *o = sh->out;
-    size_t n = arena_blocks(sh->arena, NULL, 0);
+    const shell_arena_t *cur = sh->cur;
+    size_t n = arena_blocks(cur->arena, NULL, 0);
     arena_block_info_t *info = calloc(n ? n : 1, sizeof *info);
     size_t *pad = calloc(n ? n : 1, sizeof *pad);
     if (info == NULL || pad == NULL) {
@@ -96,17 +99,17 @@ int shell_run_map(shell_t *sh, const shell_call_t *c)
         shell_error(sh, "out of memory for the map");
         return SHELL_ERROR;
     }
-    n = arena_blocks(sh->arena, info, n);
-    for (size_t i = 0; i < sh->nchain; i++) /* the shell's chain is the arena's */
-        assert(i < n && (uintptr_t)info[i].start == sh->chain[i].start);
+    n = arena_blocks(cur->arena, info, n);
+    for (size_t i = 0; i < cur->nchain; i++) /* the shell's chain is the arena's */
+        assert(i < n && (uintptr_t)info[i].start == cur->chain[i].start);
     /* Padding per block, from the allocations: one pass. */
-    for (size_t i = 0; i < sh->nallocs; i++)
-        if (sh->allocs[i].block < n)
-            pad[sh->allocs[i].block] += sh->allocs[i].pad;
+    for (size_t i = 0; i < cur->nallocs; i++)
+        if (cur->allocs[i].block < n)
+            pad[cur->allocs[i].block] += cur->allocs[i].pad;
     int cols = terminal_columns(sh);
     char h[32];
     size_t sum[C_N] = {0, 0, 0, 0}, capacity = 0;
-    fprintf(o, "%s arena, %zu block%s:\n", sh->fixed ? "fixed" : "growing", n, n == 1 ? "" : "s");
+    fprintf(o, "%s arena, %zu block%s:\n", cur->fixed ? "fixed" : "growing", n, n == 1 ? "" : "s");
     for (size_t i = 0; i < n; i++) {
         size_t counts[C_N] = {0, 0, 0, 0};
         if (info[i].state != ARENA_BLOCK_SPARE) {
@@ -165,12 +168,13 @@ int shell_run_stats(shell_t *sh, const shell_call_t *c)
 {
     (void)c;
     FILE *o = sh->out;
-    arena_stats_t s = arena_stats(sh->arena);
+    const shell_arena_t *cur = sh->cur;
+    arena_stats_t s = arena_stats(cur->arena);
     char h[32];
     size_t pad = 0;
-    for (size_t i = 0; i < sh->nallocs; i++)
-        pad += sh->allocs[i].pad;
-    fprintf(o, "kind       %s", sh->fixed ? "fixed" : "grows as needed");
+    for (size_t i = 0; i < cur->nallocs; i++)
+        pad += cur->allocs[i].pad;
+    fprintf(o, "kind       %s", cur->fixed ? "fixed" : "grows as needed");
     if (s.max_size != 0) {
         shell_human(s.max_size, h, sizeof h);
         fprintf(o, ", max %s", h);
@@ -178,7 +182,7 @@ int shell_run_stats(shell_t *sh, const shell_call_t *c)
     fputc('\n', o);
     shell_human(s.used, h, sizeof h);
     fprintf(o, "used       %zu bytes (%s): %zu live allocation%s, %zu bytes of padding\n", s.used,
-            h, sh->nallocs, sh->nallocs == 1 ? "" : "s", pad);
+            h, cur->nallocs, cur->nallocs == 1 ? "" : "s", pad);
     shell_human(s.peak, h, sizeof h);
     fprintf(o, "peak       %zu bytes (%s)\n", s.peak, h);
     shell_human(s.capacity, h, sizeof h);
@@ -188,11 +192,41 @@ int shell_run_stats(shell_t *sh, const shell_call_t *c)
     fprintf(o, "available  %zu bytes (%s) in the current block\n", s.available, h);
     shell_human(s.backing, h, sizeof h);
     fprintf(o, "backing    %zu bytes (%s) from the system, bookkeeping included\n", s.backing, h);
-    if (sh->nmarks > 0)
-        fprintf(o, "marks      %zu (latest: mark %lu)\n", sh->nmarks,
-                sh->marks[sh->nmarks - 1].number);
+    if (cur->nmarks > 0)
+        fprintf(o, "marks      %zu (latest: mark %lu)\n", cur->nmarks,
+                cur->marks[cur->nmarks - 1].number);
     else
         fprintf(o, "marks      none\n");
+    size_t kids = shell_tree_children(sh, cur);
+    if (cur->parent != NULL || kids > 0 || cur->pending > 0) {
+        if (cur->parent != NULL)
+            fprintf(o, "lifetime   '%s', a child of '%s'", cur->name, cur->parent->name);
+        else
+            fprintf(o, "lifetime   '%s', the top arena", cur->name);
+        fprintf(o, "; %zu child%s, %zu cleanup%s pending (their records count as used)\n", kids,
+                kids == 1 ? "" : "ren", cur->pending, cur->pending == 1 ? "" : "s");
+    }
+    return SHELL_OK;
+}
+
+/* One line of arena_report: "  NAME: used ...", marked when it is the
+ * current arena's (names are unique in the tree and hold no ':'). */
+static void report_line(const char *line, void *arg)
+{
+    shell_t *sh = arg;
+    const char *name = line + strspn(line, " ");
+    size_t len = strcspn(name, ":");
+    bool here = strlen(sh->cur->name) == len && memcmp(name, sh->cur->name, len) == 0;
+    fprintf(sh->out, "%c %s\n", here ? '*' : ' ', line);
+}
+
+int shell_run_report(shell_t *sh, const shell_call_t *c)
+{
+    (void)c;
+    arena_report(sh->arenas[0]->arena, report_line, sh);
+    fprintf(sh->out, "(*: the current arena.  'used' includes alignment padding, which the arena\n"
+                     "does not record: that would slow every allocation.  'stats' shows the\n"
+                     "padding of the current arena.)\n");
     return SHELL_OK;
 }
 
@@ -218,7 +252,7 @@ int shell_run_show(shell_t *sh, const shell_call_t *c)
     long i = shell_lookup_alloc(sh, c->arg[0]);
     if (i < 0)
         return SHELL_ERROR;
-    const shell_alloc_t *al = &sh->allocs[i];
+    const shell_alloc_t *al = &sh->cur->allocs[i];
     shell_print_alloc(sh, al);
     const unsigned char *p = al->ptr;
     bool starred = false;
@@ -241,14 +275,15 @@ int shell_run_show(shell_t *sh, const shell_call_t *c)
 int shell_run_list(shell_t *sh, const shell_call_t *c)
 {
     (void)c;
-    if (sh->nallocs == 0) {
+    const shell_arena_t *cur = sh->cur;
+    if (cur->nallocs == 0) {
         fprintf(sh->out, "no live allocations\n");
         return SHELL_OK;
     }
     fprintf(sh->out, "%-10s %-18s %10s %6s %7s %5s\n", "name", "address", "size", "align",
             "padding", "block");
-    for (size_t i = 0; i < sh->nallocs; i++) {
-        const shell_alloc_t *al = &sh->allocs[i];
+    for (size_t i = 0; i < cur->nallocs; i++) {
+        const shell_alloc_t *al = &cur->allocs[i];
         char addr[64];
         shell_addr(sh, al->ptr, al->block, addr, sizeof addr);
         fprintf(sh->out, "%-10s %-18s %10zu %6zu %7zu %5zu\n", al->name, addr, al->size, al->align,
@@ -258,15 +293,15 @@ int shell_run_list(shell_t *sh, const shell_call_t *c)
 }
 
 /* "alloc SIZE [ALIGN] [as NAME]" */
-static void usage_of(const shell_cmd_t *cmd, char *buf, size_t cap)
+static int usage_of(const shell_cmd_t *cmd, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s%s%s", cmd->name, cmd->args[0] ? " " : "", cmd->args);
+    return snprintf(buf, cap, "%s%s%s", cmd->name, cmd->args[0] ? " " : "", cmd->args);
 }
 
 int shell_run_help(shell_t *sh, const shell_call_t *c)
 {
     const shell_cmd_t *h = c->topic;
-    char usage[80];
+    char usage[96];
     if (h != NULL) {
         usage_of(h, usage, sizeof usage);
         fprintf(sh->out, "usage: %s\n%s\nexample: %s\n", usage, h->help, h->example);
@@ -276,8 +311,11 @@ int shell_run_help(shell_t *sh, const shell_call_t *c)
     }
     fprintf(sh->out, "commands (a unique prefix is enough; 'help CMD' explains one):\n");
     for (size_t i = 0; i < c->ntable; i++) {
-        usage_of(&c->table[i], usage, sizeof usage);
-        fprintf(sh->out, "  %-34s %s\n", usage, c->table[i].summary);
+        /* a long usage has its summary on the next line */
+        if (usage_of(&c->table[i], usage, sizeof usage) > 34)
+            fprintf(sh->out, "  %s\n  %-34s %s\n", usage, "", c->table[i].summary);
+        else
+            fprintf(sh->out, "  %-34s %s\n", usage, c->table[i].summary);
     }
     fprintf(sh->out, "sizes: 4096, 0x1000, 4K, 4KiB, 1.5M, 2G (K, M, G, T are powers of 1024)\n");
     return SHELL_OK;

@@ -11,7 +11,13 @@
  * drawing their map must cost a number of visits linear in N.  The shell's
  * own record of the chain, which spares it those walks, is checked against
  * arena_blocks after every step of a script that moves between blocks of
- * every kind (new, spare, extended, over-aligned, restored, reset).
+ * every kind (new, spare, extended, over-aligned, restored, reset).  The
+ * tree: a long random walk over child, defer, parent, use, destroy,
+ * save/restore, reset and new checks after every step that the library's
+ * report lists exactly the arenas the shell holds, under the same parents,
+ * with the cleanups the shell counts, and that each record's chain is its
+ * arena's; at the end every cleanup has run once and every child was seen
+ * ending once.
  */
 #define _GNU_SOURCE
 #include "shell.h"
@@ -140,7 +146,7 @@ static void answers(fixture_t *f, size_t n, ...)
 
 static size_t nblocks(const fixture_t *f)
 {
-    return arena_stats(f->sh.arena).blocks;
+    return arena_stats(f->sh.cur->arena).blocks;
 }
 
 /* Runs line, which must ask and come back to the prompt with `want`. */
@@ -169,8 +175,8 @@ static void test_eof_at_offer_cancels(void **state)
     answers(f, 1, NULL);
     expect_result(f, "alloc 100", SHELL_ERROR);
     assert_int_equal(f->nprompts, 1);
-    assert_non_null(f->sh.arena);
-    assert_int_equal(f->sh.nallocs, 1);
+    assert_non_null(f->sh.cur);
+    assert_int_equal(f->sh.cur->nallocs, 1);
     assert_int_equal(nblocks(f), 1);
     answers(f, 0);
     must(f, "alloc 16");
@@ -183,7 +189,7 @@ static void test_eof_at_how_much_cancels(void **state)
     answers(f, 2, "m", NULL);
     expect_result(f, "alloc 100", SHELL_ERROR);
     assert_int_equal(f->nprompts, 2);
-    assert_int_equal(f->sh.nallocs, 1);
+    assert_int_equal(f->sh.cur->nallocs, 1);
     assert_int_equal(nblocks(f), 1);
 }
 
@@ -199,7 +205,7 @@ static void test_how_much_cancels(void **state)
         expect_result(f, "alloc 100", SHELL_ERROR);
         assert_int_equal(f->nprompts, 2);
         assert_int_equal(nblocks(f), 1);
-        assert_int_equal(f->sh.nallocs, 1);
+        assert_int_equal(f->sh.cur->nallocs, 1);
     }
 }
 
@@ -252,7 +258,7 @@ static void test_offer_takes_listed_answers_only(void **state)
         if (strstr(f->outbuf + before, "please answer") == NULL)
             fail_msg("answer '%s' was not refused with the choices", refused[i]);
         assert_int_equal(nblocks(f), 1);
-        assert_int_equal(f->sh.nallocs, 1);
+        assert_int_equal(f->sh.cur->nallocs, 1);
     }
     for (size_t i = 0; i < sizeof cancel / sizeof cancel[0]; i++) {
         answers(f, 1, cancel[i]);
@@ -277,7 +283,7 @@ static void test_offer_takes_listed_answers_only(void **state)
 static bool reset_would_fit(const fixture_t *f, size_t size, size_t align)
 {
     arena_block_info_t info[8];
-    size_t n = __real_arena_blocks(f->sh.arena, info, 8);
+    size_t n = __real_arena_blocks(f->sh.cur->arena, info, 8);
     assert_in_range(n, 1, 8);
     for (size_t i = 0; i < n; i++) {
         size_t pad = (size_t)(-(uintptr_t)info[i].start & (align - 1));
@@ -346,11 +352,11 @@ static void test_reset_not_offered_for_realloc(void **state)
     expect_result(f, "realloc a 120", SHELL_ERROR);
     assert_int_equal(f->nprompts, 2);
     assert_null(strstr(f->prompts[0], "[r]eset"));
-    assert_int_equal(f->sh.nallocs, 2);
+    assert_int_equal(f->sh.cur->nallocs, 2);
     answers(f, 2, "m", "");
     expect_result(f, "realloc a 120", SHELL_OK);
-    assert_int_equal(f->sh.nallocs, 2);
-    assert_int_equal(f->sh.allocs[1].size, 120);
+    assert_int_equal(f->sh.cur->nallocs, 2);
+    assert_int_equal(f->sh.cur->allocs[1].size, 120);
 }
 
 /* Tab completes every command name in the table, and the synonym exit. */
@@ -370,6 +376,8 @@ static void test_completion_has_every_command(void **state)
     }
     assert_true(exit_seen);
     for (const char *p = strstr(f->outbuf, "\n  "); p != NULL; p = strstr(p + 1, "\n  ")) {
+        if (p[3] == ' ') /* a summary under a long usage */
+            continue;
         size_t len = strcspn(p + 3, " \n");
         bool found = false;
         for (size_t i = 0; i < n && !found; i++)
@@ -378,7 +386,7 @@ static void test_completion_has_every_command(void **state)
         if (!found)
             fail_msg("'help' lists '%.*s', which completion does not offer", (int)len, p + 3);
     }
-    assert_in_range(n, 18, 18); /* 17 commands and exit */
+    assert_in_range(n, 24, 24); /* 23 commands and exit */
 }
 
 /* ---- item: map (and what builds it) is linear in the blocks ------------- */
@@ -427,32 +435,37 @@ static void test_map_is_linear(void **state)
 /* ---- the shell's own chain agrees with arena_blocks ---------------------- */
 
 /* Every live allocation's recorded block is the chain block that holds it,
- * and relative addresses count from that block's start. */
-static void check_chain(fixture_t *f, const char *after)
+ * and relative addresses count from that block's start: in arena n. */
+static void check_chain_of(const shell_arena_t *n, const char *after)
 {
     arena_block_info_t info[64];
-    size_t n = __real_arena_blocks(f->sh.arena, info, 64);
-    assert_in_range(n, 1, 64);
+    size_t count = __real_arena_blocks(n->arena, info, 64);
+    assert_in_range(count, 1, 64);
     size_t chain = 0;
-    while (chain < n && info[chain].state != ARENA_BLOCK_SPARE)
+    while (chain < count && info[chain].state != ARENA_BLOCK_SPARE)
         chain++;
-    if (f->sh.nchain != chain)
-        fail_msg("after '%s': the shell counts %zu chain blocks, the arena %zu", after,
-                 f->sh.nchain, chain);
+    if (n->nchain != chain)
+        fail_msg("after '%s': the shell counts %zu chain blocks in '%s', the arena %zu", after,
+                 n->nchain, n->name, chain);
     for (size_t i = 0; i < chain; i++)
-        if (f->sh.chain[i].start != (uintptr_t)info[i].start
-            || f->sh.chain[i].end != (uintptr_t)info[i].start + info[i].size)
-            fail_msg("after '%s': chain block %zu is [%#jx, %#jx) to the shell, [%p, +%zu) to "
-                     "the arena",
-                     after, i, (uintmax_t)f->sh.chain[i].start, (uintmax_t)f->sh.chain[i].end,
+        if (n->chain[i].start != (uintptr_t)info[i].start
+            || n->chain[i].end != (uintptr_t)info[i].start + info[i].size)
+            fail_msg("after '%s': chain block %zu of '%s' is [%#jx, %#jx) to the shell, [%p, +%zu) "
+                     "to the arena",
+                     after, i, n->name, (uintmax_t)n->chain[i].start, (uintmax_t)n->chain[i].end,
                      info[i].start, info[i].size);
-    for (size_t k = 0; k < f->sh.nallocs; k++) {
-        const shell_alloc_t *a = &f->sh.allocs[k];
+    for (size_t k = 0; k < n->nallocs; k++) {
+        const shell_alloc_t *a = &n->allocs[k];
         uintptr_t p = (uintptr_t)a->ptr, s = (uintptr_t)info[a->block].start;
         if (a->block >= chain || p < s || p + a->size > s + info[a->block].size)
-            fail_msg("after '%s': %s (%zu bytes at %p) is not in block %zu", after, a->name,
-                     a->size, a->ptr, a->block);
+            fail_msg("after '%s': %s (%zu bytes at %p) is not in block %zu of '%s'", after, a->name,
+                     a->size, a->ptr, a->block, n->name);
     }
+}
+
+static void check_chain(fixture_t *f, const char *after)
+{
+    check_chain_of(f->sh.cur, after);
 }
 
 static void test_chain_follows_the_arena(void **state)
@@ -478,6 +491,195 @@ static void test_chain_follows_the_arena(void **state)
     }
 }
 
+/* ---- the shell's tree agrees with the library --------------------------- */
+
+typedef struct seen {
+    char name[48];
+    size_t depth, cleanups;
+} seen_t;
+
+typedef struct seen_report {
+    seen_t line[256];
+    size_t n;
+} seen_report_t;
+
+/* One line of arena_report: "  NAME: used ..., cleanups N". */
+static void collect(const char *line, void *arg)
+{
+    seen_report_t *r = arg;
+    assert_true(r->n < 256);
+    seen_t *s = &r->line[r->n++];
+    size_t sp = strspn(line, " ");
+    s->depth = sp / 2;
+    snprintf(s->name, sizeof s->name, "%.*s", (int)strcspn(line + sp, ":"), line + sp);
+    const char *c = strstr(line, "cleanups ");
+    assert_non_null(c);
+    s->cleanups = strtoul(c + strlen("cleanups "), NULL, 10);
+}
+
+static const shell_arena_t *record_named(const shell_t *sh, const char *name)
+{
+    for (size_t i = 0; i < sh->narenas; i++)
+        if (strcmp(sh->arenas[i]->name, name) == 0)
+            return sh->arenas[i];
+    return NULL;
+}
+
+/* The library's report of the top arena lists exactly the arenas the shell
+ * holds, each under the parent the shell records, with the cleanups the
+ * shell counts; every record's chain is the arena's. */
+static void check_tree(const fixture_t *f, const char *after)
+{
+    const shell_t *sh = &f->sh;
+    if (sh->narenas == 0) {
+        assert_null(sh->cur);
+        return;
+    }
+    static seen_report_t r;
+    r.n = 0;
+    arena_report(sh->arenas[0]->arena, collect, &r);
+    if (r.n != sh->narenas)
+        fail_msg("after '%s': the library reports %zu arenas, the shell holds %zu", after, r.n,
+                 sh->narenas);
+    bool cur_seen = false;
+    for (size_t i = 0; i < r.n; i++) {
+        const shell_arena_t *n = record_named(sh, r.line[i].name);
+        if (n == NULL)
+            fail_msg("after '%s': the library reports '%s', which the shell does not hold", after,
+                     r.line[i].name);
+        size_t up = i;
+        while (r.line[i].depth > 0 && up-- > 0 && r.line[up].depth != r.line[i].depth - 1) {
+        }
+        const char *want = r.line[i].depth == 0 ? NULL : r.line[up].name;
+        const char *have = n->parent ? n->parent->name : NULL;
+        if ((want == NULL) != (have == NULL) || (want != NULL && strcmp(want, have) != 0))
+            fail_msg("after '%s': '%s' is a child of '%s' to the library, of '%s' to the shell",
+                     after, n->name, want ? want : "(none)", have ? have : "(none)");
+        if (n->pending != r.line[i].cleanups)
+            fail_msg("after '%s': '%s' has %zu cleanups pending to the library, %zu to the shell",
+                     after, n->name, r.line[i].cleanups, n->pending);
+        assert_string_equal(arena_name(n->arena), n->name);
+        assert_ptr_equal(arena_parent(n->arena), n->parent ? n->parent->arena : NULL);
+        check_chain_of(n, after);
+        cur_seen |= n == sh->cur;
+    }
+    assert_true(cur_seen);
+}
+
+static unsigned long long lcg = 0x2545f4914f6cdd1dull;
+
+static size_t pick(size_t n)
+{
+    lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+    return (size_t)(lcg >> 33) % n;
+}
+
+/* Counts the lines of out that start with `head`. */
+static size_t lines_starting(const char *out, const char *head)
+{
+    size_t k = 0;
+    for (const char *p = out; p != NULL; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+        k += strncmp(p, head, strlen(head)) == 0;
+    return k;
+}
+
+/* A long random walk over every command that makes, switches, ends or
+ * allocates in arenas: after each step the shell's records agree with the
+ * library; at the end every cleanup has run exactly once and every child
+ * was seen ending exactly once. */
+static void test_tree_follows_the_library(void **state)
+{
+    fixture_t *f = *state;
+    static const char *const shapes[] = {"", "512", "1K fixed", "300 max 6K", "2K", "64 fixed"};
+    static const char *const others[] = {"str abc", "extend 1K", "trim", "calloc 3 40",
+                                         "list",    "stats",     "map",  "report"};
+    size_t steps = getenv("ARENA_UNDER_VALGRIND") ? 400 : 3000, ndeferred = 0;
+    static unsigned char ran[3000];
+    char line[96];
+    f->sh.ask = NULL;
+    must(f, "new 2K name t0");
+    for (size_t i = 0; i < steps; i++) {
+        switch (pick(12)) {
+        case 0:
+        case 1:
+            snprintf(line, sizeof line, "child %s", shapes[pick(6)]);
+            break;
+        case 2:
+        case 3:
+            snprintf(line, sizeof line, "defer c%zu", i);
+            break;
+        case 4:
+            snprintf(line, sizeof line, "alloc %zu %zu", pick(700), (size_t)1 << pick(8));
+            break;
+        case 5:
+            snprintf(line, sizeof line, "save");
+            break;
+        case 6:
+            snprintf(line, sizeof line, "restore");
+            break;
+        case 7:
+            snprintf(line, sizeof line, pick(3) == 0 ? "reset" : "parent");
+            break;
+        case 8:
+            snprintf(line, sizeof line, "destroy");
+            break;
+        case 9:
+            snprintf(line, sizeof line, "use %s", f->sh.arenas[pick(f->sh.narenas)]->name);
+            break;
+        case 10:
+            if (pick(30) == 0)
+                snprintf(line, sizeof line, "new %s name t%zu", pick(2) ? "1K" : "300 fixed", i);
+            else
+                snprintf(line, sizeof line, "parent");
+            break;
+        default:
+            snprintf(line, sizeof line, "%s", others[pick(8)]);
+        }
+        run(f, line);
+        check_tree(f, line);
+    }
+    shell_fini(&f->sh);
+    fflush(f->out);
+    for (const char *p = f->outbuf; (p = strstr(p, "\ncleanup: c")) != NULL; p++) {
+        size_t id = strtoul(p + strlen("\ncleanup: c"), NULL, 10);
+        assert_true(id < steps);
+        if (ran[id]++ != 0)
+            fail_msg("cleanup c%zu ran twice", id);
+    }
+    for (const char *p = f->outbuf; (p = strstr(p, "\ndeferred in '")) != NULL; p++) {
+        const char *t = strstr(p, "': c");
+        assert_non_null(t);
+        size_t id = strtoul(t + 4, NULL, 10);
+        if (ran[id] != 1)
+            fail_msg("cleanup c%zu was registered and ran %d times", id, ran[id]);
+        ndeferred++;
+    }
+    assert_int_equal(lines_starting(f->outbuf, "cleanup: "), ndeferred);
+    size_t made = lines_starting(f->outbuf, "child arena '");
+    size_t ended =
+        lines_starting(f->outbuf, "arena '") + lines_starting(f->outbuf, "destroyed arena '");
+    if (made != ended || made < steps / 20 || ndeferred < steps / 20)
+        fail_msg("%zu children made, %zu seen ending; %zu cleanups", made, ended, ndeferred);
+}
+
+/* Tab after 'use' offers the names of the arenas the shell holds. */
+static void test_completion_has_every_arena(void **state)
+{
+    fixture_t *f = *state;
+    assert_null(shell_arena_completion(&f->sh, 0));
+    must(f, "new 1K");
+    must(f, "child name a");
+    must(f, "child");
+    must(f, "use top");
+    must(f, "child name b");
+    must(f, "use child1");
+    must(f, "destroy");
+    static const char *const want[] = {"top", "a", "b"};
+    for (size_t i = 0; i < 3; i++)
+        assert_string_equal(shell_arena_completion(&f->sh, i), want[i]);
+    assert_null(shell_arena_completion(&f->sh, 3));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -491,6 +693,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_completion_has_every_command, setup, teardown),
         cmocka_unit_test_setup_teardown(test_map_is_linear, setup, teardown),
         cmocka_unit_test_setup_teardown(test_chain_follows_the_arena, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tree_follows_the_library, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_completion_has_every_arena, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

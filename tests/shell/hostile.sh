@@ -1,7 +1,7 @@
 #!/bin/sh
 # hostile.sh SHELL -- feeds arena-shell lines no person would type: a
 # megabyte-long line, NUL bytes, invalid UTF-8, control characters, numbers
-# beyond size_t, thousands of arguments.  The shell must answer each bad line
+# beyond size_t, thousands of arguments, 300 nested child arenas.  The shell must answer each bad line
 # with one short error, keep its state, and exit with status 1 (not crash,
 # not hang, not leak: the asan build runs this under ASan+UBSan).
 # ARENA_SHELL_WRAPPER (e.g. valgrind) prefixes the command.
@@ -68,6 +68,13 @@ big() { head -c "$1" /dev/zero | tr '\0' "$2"; }
     printf 'alloc 10\r\n'
     i=0; while [ $i -lt 40 ]; do printf 'save\nalloc 8\n'; i=$((i + 1)); done
     printf 'restore 3\nrestore 40\nrestore 2\nreset\nrestore 1\n'
+    printf 'defer '; big 1100000 d; printf '\n'        # a megabyte cleanup text
+    printf 'defer \001\033[2J caf\303\251 \377\n'
+    printf 'child name '; big 100000 c; printf '\n'
+    printf 'use '; big 100000 u; printf '\n'
+    printf 'child 16383P\nchild 1 max 18446744073709551615 name huge\n'
+    i=0; while [ $i -lt 300 ]; do printf 'child 64\ndefer d%d\n' $i; i=$((i + 1)); done
+    printf 'report\n'
     printf 'new 0\nalloc 100 4096\nmap\nstats\nlist\n'
     printf 'new 1K fixed\nalloc 1K\nalloc 1\nextend 1\nalloc 1\nmap\n'
     printf 'new 2K\nalloc 1K\nalloc 16 as keep\nfill keep 0x4b\nshow keep\n'
@@ -98,7 +105,8 @@ for want in "line 4: unknown command 'aaaaaaaa" "line 10: the line contains a NU
     "unknown command '\\\\xff\\\\xfe'" "size '\\\\xc3(' is not a number" \
     "is too large for size_t" "bytes is more than an arena can hand out" \
     "overflows size_t" "memory limit of 64.0 MiB" "alloc: too many arguments" \
-    "restore: mark 40 is no longer valid"; do
+    "restore: mark 40 is no longer valid" "defer: TEXT is 1100000 bytes long" \
+    "child: arena name 'cccccccc" "use: no arena named 'uuuuuuuu"; do
     if ! grep -q "$want" "$tmp/err"; then
         echo "missing diagnostic: $want"
         fail=1
@@ -106,12 +114,17 @@ for want in "line 4: unknown command 'aaaaaaaa" "line 10: the line contains a NU
 done
 # The state survived: the last commands worked.
 for want in "#1: 1048576 bytes\|1100001 bytes" "keep: 16 bytes at b0+0x400" \
-    "00000000  4b 4b 4b 4b" "fixed arena, 2 blocks"; do
+    "00000000  4b 4b 4b 4b" "fixed arena, 2 blocks" "^cleanup: d299$" \
+    "^arena 'child300' ends" "^cleanup: d0$" "^arena 'huge' ends"; do
     if ! grep -q "$want" "$tmp/out"; then
         echo "missing output: $want"
         fail=1
     fi
 done
+if ! grep -qF 'cleanup: \x01\x1b[2J caf\xc3\xa9 \xff' "$tmp/out"; then
+    echo "missing output: the cleanup's control bytes, escaped"
+    fail=1
+fi
 if [ $fail -ne 0 ]; then
     echo "--- stderr (first 80 lines)"
     head -n 80 "$tmp/err" | cut -c1-200

@@ -6,7 +6,9 @@
 # cancel the allocation and keep the session; only listed answers are
 # taken; reset is offered only when it helps), history (Up recalls the last
 # line), Tab completion, Ctrl-C abandoning a line, and that Ctrl-D leaves
-# with status 0.  Every wait is bounded.
+# with status 0; with child arenas, the prompt that names the current one,
+# Tab completing arena names after 'use', and cleanups running at a reset.
+# Every wait is bounded.
 set -u
 shell=$1
 tmux_exe=$2
@@ -255,5 +257,32 @@ keys C-d
 status=$(dead_status)
 [ "$status" = 0 ] || fail "Ctrl-D after the offers: exit status '$status', want 0"
 
+# 5. A child arena: the prompt names the current arena, Tab completes
+# command names and, after 'use', arena names; resetting the parent runs
+# the child's cleanup, ends the child, and the prompt is plain again.
+start
+keys "new 1K" Enter
+wait_for "new arena"
+keys "chi" Tab
+wait_for "arena> child"
+keys " name req" Enter
+wait_for "now in 'req'"
+wait_for "arena:req>"
+keys "defer bye" Enter
+wait_for "deferred in 'req': bye"
+keys "use t" Tab
+wait_for "arena:req> use top"
+keys Enter
+wait_for "arena:top>"
+keys "reset" Enter
+wait_for "reset: 0 allocations ended"
+scr=$(T capture-pane -p -t s)
+printf '%s\n' "$scr" | grep -q "^cleanup: bye" || fail "reset: no 'cleanup: bye'"
+printf '%s\n' "$scr" | grep -q "^arena 'req' ends" || fail "reset: 'req' not seen ending"
+[ "$(printf '%s\n' "$scr" | grep -v '^ *$' | tail -n 1)" = "arena>" ] || fail "prompt after the reset"
+keys C-d
+status=$(dead_status)
+[ "$status" = 0 ] || fail "Ctrl-D after the tree: exit status '$status', want 0"
+
 echo "ok: prompt, more-memory offer (more/reset/cancel/quit, Ctrl-C, Ctrl-D, listed answers," \
-    "reset only when it helps), history, Tab completion, Ctrl-C, Ctrl-D"
+    "reset only when it helps), history, Tab completion, Ctrl-C, Ctrl-D, child arenas"

@@ -14,6 +14,12 @@ help trim
 help stats
 help list
 help map
+help child
+help parent
+help use
+help destroy
+help defer
+help report
 help help
 help quit
 help a

@@ -8,3 +8,9 @@ restore
 reset
 extend 1K
 help save
+child
+parent
+use top
+destroy
+defer x
+report
