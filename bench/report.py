@@ -497,7 +497,7 @@ plot """ + ", \\\n     ".join(lines) + "\n"
         script = f"""set terminal pngcairo size 900,520 font ",9"
 set output "{path}"
 set grid
-set key top right
+set key right center box opaque
 set xlabel "ms since the last arena was destroyed"
 set ylabel "RSS over the RSS before the requests (MiB, median)"
 set title "D1: RSS after per-request arenas are destroyed (decay {decay} ms, resident cap {D1_RESIDENT_CAP_MIB} MiB)"

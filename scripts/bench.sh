@@ -20,8 +20,7 @@
 #          --out DIR         (results directory)   --no-deps (skip scripts/deps.sh)
 #          --build-dir DIR   (default build/bench)
 #          --baseline CSV    (a summary.csv of an earlier run: the target check
-#                             lists every arena row slower than there; default
-#                             bench/results/baseline/summary.csv when it exists)
+#                             lists every arena row slower than there)
 #
 # Every (workload, contender, repetition) is a fresh process that sets up,
 # runs one untimed warm-up iteration, then one timed iteration; the order
@@ -33,7 +32,7 @@ cd "$ROOT"
 
 quick=0; callgrind=0; reps=5; tmax=$(nproc); only=""; contenders=""; out=""; deps=1
 build="build/bench"
-baseline=""; [ -f bench/results/baseline/summary.csv ] && baseline=bench/results/baseline/summary.csv
+baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -46,7 +45,7 @@ while [ $# -gt 0 ]; do
     --build-dir) build=$2; shift ;;
     --no-deps) deps=0 ;;
     --baseline) baseline=$2; shift ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
