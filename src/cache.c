@@ -27,8 +27,9 @@
  * given back: MADV_DONTNEED on its pages, so the memory returns to the
  * system now (free() alone keeps a heap chunk in the process), then free().
  * There is no thread unless the program asks for one: every operation on
- * the cache (a block taken or released, any arena_cache_* call) first takes
- * out what has expired, and arena_cache_decay_now() does only that.  The
+ * the cache (a block taken or released, an arena_cache_set_* call) first
+ * takes out what has expired, and arena_cache_decay_now() does only that;
+ * reading a cap or the size changes nothing.  The
  * slots are kept in the order blocks entered their tier, oldest first, so
  * the expired blocks are a prefix and "anything due?" is one comparison
  * against the first slot.
