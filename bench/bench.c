@@ -1,7 +1,8 @@
 /*
  * bench.c -- the benchmark driver.  One source, four executables:
  *
- *   bench-glibc     the limit, arena (arena_alloc; per iteration, and
+ *   bench-glibc     the limit (a bump pointer in a register) and limit-mem
+ *                   (its state in memory), arena (arena_alloc; per iteration, and
  *                   arena-reset: one arena reset between iterations),
  *                   arena-ts (arena_alloc_thread_safe), orig (the original
  *                   mutex design), glibc malloc, obstack, APR, talloc
@@ -20,6 +21,9 @@
  *   bench-glibc -w W1 -c arena [-n N] [--cycles C] [--per P] [--threads T]
  *               [--shared|--private] [--warmup K] [--reps R] [--json-mb M]
  *               [--callgrind] [--header]
+ *   bench-glibc -w D1 -c arena [-n N] [--decay-mode idle|calls|decay-now|helper]
+ *               [--decay-ms MS]              RSS over time after arenas are
+ *                                            destroyed: the cache's decay
  *
  * CSV: variant,workload,contender,mode,threads,param,ops,ns,faults,
  *      maxrss_kb,base_rss_kb,extra,checksum
@@ -75,6 +79,9 @@ size_t g_json_len;
 size_t g_json_allocs;
 size_t g_json_bytes;
 size_t g_talloc_hdr = 128;
+#if defined(BENCH_VARIANT_GLIBC)
+c_limit_t *volatile g_limit_mem_state;
+#endif
 
 const char *g_words[64] = {
     "alpha",
@@ -449,6 +456,11 @@ void bench_die(const char *what)
 #include "workloads.h"
 #undef CT
 #undef CT_NAME
+#define CT limit_mem
+#define CT_NAME "limit-mem"
+#include "workloads.h"
+#undef CT
+#undef CT_NAME
 #define CT arena
 #define CT_NAME "arena"
 #include "workloads.h"
@@ -508,6 +520,79 @@ void bench_die(const char *what)
 #undef CT_NAME
 #endif
 
+/* ---- D1: RSS over time after per-request arenas are destroyed ---------------- */
+
+#if defined(BENCH_VARIANT_GLIBC)
+static uint64_t b_process_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Eight requests back to back, each an arena of p->n W1 allocations
+ * (created, filled, destroyed); then, from the last destroy (t = 0), the
+ * process samples its RSS every 50 ms for three decay times and a bit, and
+ * meanwhile, by mode:
+ *   idle       nothing at all;
+ *   calls      every 100 ms a small request (arena_create(0), one
+ *              allocation, arena_destroy): a server with light traffic;
+ *   decay-now  every 100 ms arena_cache_decay_now();
+ *   helper     nothing, with the helper thread started before the requests.
+ * One CSV row per sample: param = ms since t = 0 (nominal), extra = RSS in
+ * MiB, ns = CPU time of the whole process since t = 0, faults = minor
+ * faults since t = 0, checksum = bytes in the cache. */
+static void d1(const params_t *p, const char *mode)
+{
+    const int calls = !strcmp(mode, "calls"), decay_now = !strcmp(mode, "decay-now");
+    if (!calls && !decay_now && strcmp(mode, "idle") && strcmp(mode, "helper"))
+        bench_die("D1: --decay-mode is idle, calls, decay-now or helper");
+    if (!strcmp(mode, "helper") && arena_cache_set_helper(1) != 0)
+        bench_die("arena_cache_set_helper");
+    g_mode = mode;
+    g_base_rss_kb = rss_now_kb();
+    for (int r = 0; r < 8; r++) {
+        arena_t *a = arena_create(0);
+        if (a == NULL)
+            bench_die("arena_create");
+        for (size_t i = 0; i < p->n; i++) {
+            uint64_t *q = arena_alloc(a, g_small[i]);
+            if (B_UNLIKELY(q == NULL))
+                bench_die("allocation failed");
+            q[0] = i;
+        }
+        arena_destroy(a);
+    }
+    const uint64_t step = 50, span = 3 * (uint64_t)arena_cache_decay() + 200;
+    const uint64_t t0 = b_now_ns(), cpu0 = b_process_cpu_ns();
+    const long flt0 = minflt();
+    for (uint64_t t = 0; t <= span; t += step) {
+        uint64_t at = t0 + t * 1000000u;
+        struct timespec ts = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+            ;
+        if (t != 0 && t % 100 == 0) {
+            if (calls) {
+                arena_t *a = arena_create(0);
+                if (a == NULL || arena_alloc(a, 64) == NULL)
+                    bench_die("arena_create");
+                arena_destroy(a);
+            } else if (decay_now) {
+                (void)arena_cache_decay_now();
+            }
+        }
+        run_t r = {0};
+        g_param = (size_t)t;
+        r.ns = b_process_cpu_ns() - cpu0;
+        r.ops = 1;
+        r.faults = minflt() - flt0;
+        r.extra = (double)rss_now_kb() / 1024.0;
+        r.checksum = arena_cache_size();
+        bench_record(p, "arena", &r);
+    }
+}
+#endif
+
 typedef void (*wfn_t)(const params_t *);
 typedef struct {
     const char *name;
@@ -524,7 +609,8 @@ typedef struct {
 static const contender_t contenders[] = {
 #if defined(BENCH_VARIANT_GLIBC)
     ENTRY(limit, "limit", "W1 W2 W3 W3r W4p W5 W6 W7"),
-    ENTRY(arena, "arena", "W1 W2 W3 W3r W4p W5 W6 W7"),
+    ENTRY(limit_mem, "limit-mem", "W1 W2 W3 W5 W6"),
+    ENTRY(arena, "arena", "W1 W2 W3 W3r W4p W5 W6 W7 D1"),
     ENTRY(arena_reset, "arena-reset", "W1 W2 W5 W6"),
     ENTRY(arena_ts, "arena-ts", "W1 W2 W3 W4s W4p"),
     ENTRY(orig, "orig", "W1 W2 W3 W3r W4s W4p W5 W6 W7"),
@@ -615,8 +701,10 @@ static void usage(void)
     fprintf(stderr,
             "usage: bench-%s --list | --check | -w W1..W7|W3r -c CONTENDER [-n N] "
             "[--cycles C] [--per P] [--threads T] [--shared|--private] [--warmup K] "
-            "[--reps R] [--json-mb M] [--callgrind] [--header]\n",
-            B_VARIANT);
+            "[--reps R] [--json-mb M] [--callgrind] [--header]\n"
+            "       bench-%s -w D1 -c arena [-n N] [--decay-mode idle|calls|decay-now|helper] "
+            "[--decay-ms MS]\n",
+            B_VARIANT, B_VARIANT);
     exit(2);
 }
 
@@ -635,6 +723,7 @@ int main(int argc, char **argv)
     params_t p = {NULL, 0, 0, 0, 1, 0, 1, 5, 0};
     const char *cname = NULL;
     size_t json_mb = 24;
+    const char *decay_mode = "idle";
     int header = 0, n_set = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -673,6 +762,12 @@ int main(int argc, char **argv)
             p.reps = (int)arg_num(v), i++;
         } else if (!strcmp(a, "--json-mb")) {
             json_mb = arg_num(v), i++;
+        } else if (!strcmp(a, "--decay-mode")) {
+            decay_mode = v, i++;
+        } else if (!strcmp(a, "--decay-ms")) {
+            (void)arg_num(v);
+            setenv("ARENA_CACHE_DECAY_MS", v, 1); /* read at the cache's first use */
+            i++;
         } else {
             usage();
         }
@@ -695,6 +790,7 @@ int main(int argc, char **argv)
     }
     if (p.threads == 0)
         p.threads = 1;
+    (void)decay_mode; /* D1 exists in bench-glibc only */
 #if defined(BENCH_VARIANT_GLIBC)
     measure_talloc_hdr();
     apr_initialize();
@@ -703,6 +799,18 @@ int main(int argc, char **argv)
     const char *cl = getenv("BENCH_ARENA_CACHE_LIMIT");
     if (cl != NULL)
         arena_cache_set_limit(arg_num(cl));
+    if (!strcmp(p.workload, "D1")) {
+        if (strcmp(cname, "arena"))
+            bench_die("D1 is measured for arena only");
+        /* A resident cap below the working set, so that both tiers show;
+         * through the environment, read at the cache's first use (here). */
+        setenv("ARENA_CACHE_LIMIT", "64m", 0);
+        if (!n_set)
+            p.n = 2000000;
+        gen_small(p.n);
+        d1(&p, decay_mode);
+        return 0;
+    }
 #endif
 
     const char *w = p.workload;

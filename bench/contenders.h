@@ -151,6 +151,81 @@ static char *c_limit_vsprintf(c_limit_t *c, const char *fmt, va_list ap)
     return s;
 }
 
+/* ---- limit-mem: the same bump pointer, its state in memory ----------------
+ * The limit keeps its position in a register: nothing the loop stores can
+ * alias a local.  An allocator's state lives in memory (the arena's
+ * position is in its struct, and a store through a pointer it returned may
+ * alias it), so every allocation loads and stores it.  This is the limit
+ * with its state behind a pointer that escapes: the floor for any
+ * allocator whose state is an object. */
+
+typedef struct {
+    c_limit_t *s;
+} c_limit_mem_t;
+enum {
+    c_limit_mem_frees = 0,
+    c_limit_mem_shared = 0,
+    c_limit_mem_private = 1,
+    c_limit_mem_json_default = 0
+};
+extern c_limit_t *volatile g_limit_mem_state; /* where the state escapes to */
+
+static void c_limit_mem_prepare(c_limit_mem_t *c, size_t bytes, size_t count)
+{
+    c->s = malloc(sizeof *c->s);
+    if (c->s == NULL)
+        bench_die("malloc");
+    c_limit_prepare(c->s, bytes, count);
+    g_limit_mem_state = c->s;
+}
+static inline void c_limit_mem_open(c_limit_mem_t *c)
+{
+    c_limit_open(c->s);
+}
+static inline void *c_limit_mem_alloc_al(c_limit_mem_t *c, size_t n, size_t al)
+{
+    c_limit_t *s = c->s;
+    uintptr_t p = (s->pos + al - 1) & ~(uintptr_t)(al - 1);
+    if (B_UNLIKELY(p > s->end || n > s->end - p))
+        return NULL;
+    s->pos = p + n;
+    return (void *)p;
+}
+static inline void *c_limit_mem_alloc(c_limit_mem_t *c, size_t n)
+{
+    return c_limit_mem_alloc_al(c, n, B_ALIGN);
+}
+static inline void c_limit_mem_free(c_limit_mem_t *c, void *p)
+{
+    (void)c;
+    (void)p;
+}
+static inline void c_limit_mem_reset(c_limit_mem_t *c)
+{
+    c_limit_reset(c->s);
+}
+static inline void c_limit_mem_close(c_limit_mem_t *c)
+{
+    (void)c;
+}
+static void c_limit_mem_unprepare(c_limit_mem_t *c)
+{
+    c_limit_unprepare(c->s);
+    free(c->s);
+}
+static inline char *c_limit_mem_strdup(c_limit_mem_t *c, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = c_limit_mem_alloc_al(c, n, 1);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+static char *c_limit_mem_vsprintf(c_limit_mem_t *c, const char *fmt, va_list ap)
+{
+    return c_limit_vsprintf(c->s, fmt, ap);
+}
+
 /* ---- arena: arena_alloc, one arena per iteration (create ... destroy) ---- */
 
 typedef struct {

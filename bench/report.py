@@ -27,10 +27,15 @@ WORKLOADS = {
     "W7": "large allocations 64 KiB..4 MiB, every page touched, released per cycle of 8",
     "W8": "C++ containers: a pmr::vector<pmr::string> and a pmr::unordered_map<pmr::string, size_t> "
           "of N entries built, then destroyed (ns per entry)",
+    "D1": "RSS over time after per-request arenas are destroyed (the block cache's decay)",
 }
+# D1's resident cap: bench.c sets ARENA_CACHE_LIMIT=64m for it.
+D1_RESIDENT_CAP_MIB = 64
+D1_MODES = ["idle", "calls", "decay-now", "helper"]
 PEERS = ["glibc", "jemalloc", "tcmalloc", "mimalloc", "mi-heap", "obstack", "apr", "talloc"]
 PMR = ["pmr-arena", "pmr-monotonic", "pmr-pool"]  # bench-pmr: arena_cxx::resource and std::pmr's
-ORDER = ["limit", "arena", "arena-reset", "arena-ts", "orig"] + PEERS + PMR
+ORDER = ["limit", "limit-mem", "arena", "arena-reset", "arena-ts", "orig"] + PEERS + PMR
+ARENA_ROWS = ["arena", "arena-reset", "arena-ts"]
 
 
 def med(xs):
@@ -79,6 +84,8 @@ def load(raw):
             "faults": med([int(r["faults"]) for r in rows]),
             "maxrss": med(maxrss), "delta": med([m - b for m, b in zip(maxrss, base)]),
             "extra": med([float(r["extra"]) for r in rows]),
+            "base": med(base), "cache": med([int(r["checksum"]) for r in rows]),
+            "cpu_ns": med([int(r["ns"]) for r in rows]),
             "mops": med(mops),
         }
     return out
@@ -165,6 +172,55 @@ def table_overview(stats):
             cells.append(fmt(s["median"]) if s else "-")
         lines.append(f"| {c} | " + " | ".join(cells) + " |")
     return "Median ns per operation (lower is better; W4 below):\n\n" + "\n".join(lines) + "\n"
+
+
+def d1_series(stats):
+    """{mode: [(t_ms, rss_over_base_mib, rss_mib, cache_bytes, cpu_ns)]} and the decay time."""
+    series = {}
+    for k, st in stats.items():
+        if k[0] == "D1":
+            series.setdefault(k[2], []).append(
+                (st["param"], st["extra"] - st["base"], st["extra"], st["cache"], st["cpu_ns"]))
+    if not series:
+        return {}, 0
+    for m in series:
+        series[m].sort()
+    last = max(v[-1][0] for v in series.values())
+    decay = round((last - 200) / 3 / 50) * 50  # bench.c samples to 3 decay times + 200 ms
+    return series, decay
+
+
+def d1_at(points, t):
+    """The sample at or just after t ms."""
+    for p in points:
+        if p[0] >= t:
+            return p
+    return points[-1]
+
+
+def table_d1(stats):
+    series, decay = d1_series(stats)
+    if not series:
+        return ""
+    marks = [(0, "t = 0 (last destroy)"), (decay - 50, f"{decay - 50} ms"),
+             (decay + 150, f"{decay + 150} ms"), (2 * decay - 50, f"{2 * decay - 50} ms"),
+             (2 * decay + 150, f"{2 * decay + 150} ms"), (3 * decay + 200, f"{3 * decay + 200} ms")]
+    lines = [f"**D1**: {WORKLOADS['D1']}.  Eight requests back to back, each an arena of W1's "
+             f"allocations, then the process samples its RSS every 50 ms; resident cap "
+             f"{D1_RESIDENT_CAP_MIB} MiB (`ARENA_CACHE_LIMIT=64m`), decay {decay:,} ms.  Median RSS "
+             f"over the RSS before the requests, MiB (cache contents in brackets); CPU: the whole "
+             f"process's CPU time from t = 0 to the end.", "",
+             "| mode | before (RSS MiB) | " + " | ".join(m[1] for m in marks) + " | CPU ms |",
+             "|---|---:|" + "---:|" * (len(marks) + 1)]
+    for m in sorted(series, key=lambda x: D1_MODES.index(x) if x in D1_MODES else 99):
+        pts = series[m]
+        base = pts[0][2] - pts[0][1]
+        cells = []
+        for t, _ in marks:
+            p = d1_at(pts, t)
+            cells.append(f"{p[1]:,.1f} ({p[3] / 1048576:,.0f})")
+        lines.append(f"| {m} | {base:,.1f} | " + " | ".join(cells) + f" | {pts[-1][4] / 1e6:,.1f} |")
+    return "\n".join(lines) + "\n"
 
 
 def table_callgrind(path):
@@ -255,6 +311,37 @@ def targets(stats):
             out.append(f"- {w} C++ `arena_cxx::resource` at least as fast as "
                        f"`monotonic_buffer_resource` (medians within 5 % count as equal): "
                        f"{fmt(a['median'])} vs {fmt(m['median'])} ns/op = {fmt(r)}x: {st(r <= 1.05)}")
+    # Issue 11: the block cache's decay.
+    for w in ["W1", "W2"]:
+        out.append(ratio_line(f"{w} `arena` (create/destroy per iteration) within 1.15x of "
+                              f"`arena-reset`", find(stats, w, "arena"), find(stats, w, "arena-reset"),
+                              1.15))
+    out.append(ratio_line("W1 `arena` (create/destroy) within 1.3x of a bump pointer whose state "
+                          "lives in memory (`limit-mem`)", find(stats, "W1", "arena"),
+                          find(stats, "W1", "limit-mem"), 1.3))
+    for w in ["W1", "W2"]:
+        a = find(stats, w, "arena")
+        if a:
+            out.append(f"- {w} `arena` (create/destroy) page faults per iteration after warm-up: "
+                       f"{a['faults']:,.0f}: {st(a['faults'] == 0)}")
+    for w in ["W1", "W2", "W5"]:
+        a = find(stats, w, "arena")
+        peers = [s_ for s_ in (find(stats, w, p) for p in PEERS) if s_]
+        if a and peers:
+            best = min(peers, key=lambda s_: s_["median"])
+            out.append(f"- {w} `arena` (create/destroy) ahead of every peer: {fmt(a['median'])} ns/op; "
+                       f"fastest peer {best['contender']} {fmt(best['median'])}: "
+                       f"{st(a['median'] < best['median'])}")
+    out.append(ratio_line("W6 `arena` (create/destroy) within 1.1x of `arena-reset`",
+                          find(stats, "W6", "arena"), find(stats, "W6", "arena-reset"), 1.1))
+    series, decay = d1_series(stats)
+    for m in ["calls", "decay-now", "helper"]:
+        if m in series:
+            p1, p2 = d1_at(series[m], decay + 150), d1_at(series[m], 2 * decay + 150)
+            out.append(f"- D1 ({m}): RSS over its start {fmt(p1[1])} MiB at {decay + 150} ms "
+                       f"(decay {decay} ms; resident cap {D1_RESIDENT_CAP_MIB} MiB), "
+                       f"{fmt(p2[1])} MiB at {2 * decay + 150} ms: "
+                       f"{st(p1[1] <= D1_RESIDENT_CAP_MIB)}")
     g = find(stats, "W1", "glibc")
     for c in ["arena", "arena-reset"]:
         a = find(stats, "W1", c)
@@ -265,6 +352,31 @@ def targets(stats):
                        f"{g['maxrss']:,.0f} MiB; glibc's set-up includes the 10M-pointer array "
                        f"free() needs): {st(ok)}")
     return "\n".join(out) + "\n"
+
+
+def baseline_check(stats, path):
+    """Every arena row of W1-W7 against the same row of an earlier run."""
+    base = {}
+    with open(path) as f:
+        for r in csv.DictReader(f):
+            key = (r["workload"], r["contender"], r["mode"], int(r["threads"]), int(r["param"]))
+            base[key] = float(r["median_ns_per_op"])
+    rows, slower = 0, []
+    for k, s_ in sorted(stats.items(), key=lambda kv: kv[0]):
+        if k[1] not in ARENA_ROWS or not k[0].startswith("W") or k[0] == "W8" or k not in base:
+            continue
+        rows += 1
+        r = s_["median"] / base[k]
+        if r > 1.05:
+            what = k[0] + (f" {k[2]} {k[3]} thr" if k[0] == "W4" else "") + \
+                (f" per {k[4]:,}" if k[0] == "W3r" else "")
+            slower.append(f"{what} `{k[1]}` {fmt(s_['median'])} vs {fmt(base[k])} ({fmt(r)}x)")
+    if rows == 0:
+        return ""
+    return (f"- No arena workload in W1-W7 slower than the baseline ({os.path.basename(os.path.dirname(path)) or path}; "
+            f"medians within 5 % count as equal; {rows} rows): "
+            + ("none slower" if not slower else "slower: " + "; ".join(slower))
+            + f": {'**met**' if not slower else '**missed**'}\n")
 
 
 # ---- plots ----------------------------------------------------------------------
@@ -368,6 +480,32 @@ set key outside right
 set xlabel "allocations released"
 set ylabel "ns per release/reset (median)"
 set title "W3r: cost of one release against the allocations it releases"
+plot """ + ", \\\n     ".join(lines) + "\n"
+        if gnuplot(script):
+            made.append(path)
+    series, decay = d1_series(stats)
+    if series:
+        lines = []
+        for i, m in enumerate(sorted(series, key=lambda x: D1_MODES.index(x) if x in D1_MODES else 99)):
+            dat = os.path.join(tmp, f"D1-{m}.dat")
+            with open(dat, "w") as f:
+                for p in series[m]:
+                    f.write(f"{p[0]} {p[1]}\n")
+            lines.append(f'"{dat}" using 1:2 with linespoints lw 1.5 pt {i + 4} ps 0.6 title "{m}"')
+        top = max(p[1] for v in series.values() for p in v) * 1.1
+        path = os.path.join(img, "bench-rss.png")
+        script = f"""set terminal pngcairo size 900,520 font ",9"
+set output "{path}"
+set grid
+set key right center box opaque
+set xlabel "ms since the last arena was destroyed"
+set ylabel "RSS over the RSS before the requests (MiB, median)"
+set title "D1: RSS after per-request arenas are destroyed (decay {decay} ms, resident cap {D1_RESIDENT_CAP_MIB} MiB)"
+set yrange [0:{top}]
+set arrow from {decay},0 to {decay},{top} nohead dt 2 lc rgb "#888888"
+set arrow from {2 * decay},0 to {2 * decay},{top} nohead dt 2 lc rgb "#888888"
+set arrow from 0,{D1_RESIDENT_CAP_MIB} to {3 * decay + 200},{D1_RESIDENT_CAP_MIB} nohead dt 3 lc rgb "#cc0000"
+set label "resident cap" at {3 * decay},{D1_RESIDENT_CAP_MIB} offset 0,0.7 right tc rgb "#cc0000"
 plot """ + ", \\\n     ".join(lines) + "\n"
         if gnuplot(script):
             made.append(path)
@@ -545,6 +683,7 @@ def main():
     ap.add_argument("--docs")
     ap.add_argument("--callgrind")
     ap.add_argument("--life-docs")  # the lifetimes section (L1-L4) of this file
+    ap.add_argument("--baseline")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
 
@@ -563,10 +702,13 @@ def main():
     parts.append(table_w4(stats))
     for w in ["W5", "W6", "W7", "W8"]:
         parts.append(table_simple(stats, w))
+    parts.append(table_d1(stats))
     if cg:
         parts.append(cg)
     table = "\n".join(p for p in parts if p)
     tg = targets(stats)
+    if a.baseline and os.path.exists(a.baseline):
+        tg += baseline_check(stats, a.baseline)
     with open(os.path.join(a.out, "table.md"), "w") as f:
         f.write(table)
     with open(os.path.join(a.out, "targets.md"), "w") as f:

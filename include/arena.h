@@ -525,24 +525,66 @@ ARENA_API void arena_scratch_end(arena_scratch_t scratch);
 /* Blocks of destroyed (or trimmed) arenas that use the default backing go
  * to a process-wide cache that new blocks of exactly the same size are taken
  * from, so short-lived arenas do not pay for fresh pages each time.  Two
- * tiers, each with its cap:
- *   - blocks under 4 MiB stay resident, at most arena_cache_limit() bytes
- *     (default ARENA_CACHE_DEFAULT_LIMIT), each at most a quarter of it;
- *   - blocks of 4 MiB and up (big arenas) are kept after madvise(MADV_FREE),
- *     at most arena_cache_lazy_limit() bytes (ARENA_CACHE_DEFAULT_LAZY_LIMIT):
- *     the kernel may take their pages back whenever it needs memory, and a
- *     reuse that finds them still there costs no page faults.
+ * tiers, each with a cap in bytes:
+ *   - resident: a released block is kept as it is, with no advice to the
+ *     kernel, and is reused at full speed; at most arena_cache_limit() bytes,
+ *     each block at most a quarter of that;
+ *   - lazy: blocks purged with madvise(MADV_FREE): the kernel may take
+ *     their pages whenever it needs memory, and a reuse that finds them
+ *     still there costs no page fault; at most arena_cache_lazy_limit()
+ *     bytes.  A released block that does not fit the resident tier goes
+ *     here.
+ * Decay: a resident block unused for arena_cache_decay() milliseconds is
+ * purged into the lazy tier (or given back when the lazy tier has no room),
+ * and a lazy block unused for as long again is given back to the system
+ * (its pages returned at once, then freed).  No thread does this unless
+ * arena_cache_set_helper() starts one: the cache ages its blocks whenever a
+ * block enters or leaves it (an arena created, grown, trimmed or destroyed),
+ * in every arena_cache_set_* call and in arena_cache_decay_now().  So once
+ * the decay time has passed and one of those runs, the cache holds at most
+ * the resident cap's worth of memory the kernel still counts (purged
+ * lazily, taken back when the system needs it), and after twice the decay
+ * time nothing.
+ *
+ * Defaults: the constants below are the 64-bit defaults.  Each cap is the
+ * smaller of its constant, an eighth of physical memory and a 32nd of the
+ * address space (128 MiB on 32-bit systems).  The environment variables
+ * ARENA_CACHE_LIMIT (the resident cap, in bytes, or with a suffix k, m or g
+ * for KiB, MiB, GiB) and ARENA_CACHE_DECAY_MS (milliseconds) are read once,
+ * when the cache is first used, and replace the defaults; a value that is
+ * not a number of that form or does not fit a size_t is ignored.  The
+ * arena_cache_set_* calls override both.
+ *
  * Thread-safe; a mutex is taken once per block, never per allocation.  The
- * cache survives fork(): the child starts with it unlocked. */
-#define ARENA_CACHE_DEFAULT_LIMIT ((size_t)32 * 1024 * 1024)
+ * cache survives fork(): the child starts with it unlocked and with the
+ * parent's blocks. */
+#define ARENA_CACHE_DEFAULT_LIMIT ((size_t)1024 * 1024 * 1024)
 #define ARENA_CACHE_DEFAULT_LAZY_LIMIT ((size_t)1024 * 1024 * 1024)
+#define ARENA_CACHE_DEFAULT_DECAY_MS ((size_t)1000)
 
 /* Set a tier's cap in bytes (0 disables the tier) and return the old cap;
- * lowering a cap frees what no longer fits. */
+ * lowering a cap frees what no longer fits (in the resident tier, also every
+ * block over a quarter of the new cap). */
 ARENA_API size_t arena_cache_set_limit(size_t bytes);
 ARENA_API size_t arena_cache_limit(void);
 ARENA_API size_t arena_cache_set_lazy_limit(size_t bytes);
 ARENA_API size_t arena_cache_lazy_limit(void);
+/* Set the decay time in milliseconds and return the old one.  0 purges at
+ * once: nothing stays in the cache, every block goes back to the system
+ * when its arena releases it.  SIZE_MAX: blocks never decay (the caps
+ * still hold).  A lower decay time applies at once to the blocks cached. */
+ARENA_API size_t arena_cache_set_decay(size_t ms);
+ARENA_API size_t arena_cache_decay(void);
+/* Purges and gives back what has expired now; returns the bytes of the
+ * blocks it purged or gave back. */
+ARENA_API size_t arena_cache_decay_now(void);
+/* 1 starts a helper thread that ages the cache on its own (it wakes when the
+ * oldest block is due, and at least once a second), for a program that may
+ * stop using the cache while it holds blocks; 0 stops it (it ends within a
+ * second).  Off by default.  0, or -1/EAGAIN when the thread cannot be
+ * started.  A child of fork() gets its own helper with its next use of the
+ * cache. */
+ARENA_API int arena_cache_set_helper(int on);
 /* Bytes the cache holds now, both tiers. */
 ARENA_API size_t arena_cache_size(void);
 /* Frees every cached block to the system. */

@@ -19,13 +19,15 @@
 # Options: --reps N (default 5; at least 5 for published numbers)
 #          --threads-max N (W4 thread counts 1..4, then powers of two, up to N;
 #                           default nproc; e.g. 32 on a big machine)
-#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8, and
+#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8 D1, and
 #                             L1 L2 L3 L4: only L ones write to
 #                             bench/results/lifetimes/ by default)
 #          --contenders a,b  (names as in bench-<x> --list; the C++ rows:
 #                             pmr-arena,pmr-monotonic,pmr-pool in bench-pmr)
 #          --out DIR         (results directory)   --no-deps (skip scripts/deps.sh)
 #          --build-dir DIR   (default build/bench)
+#          --baseline CSV    (a summary.csv of an earlier run: the target check
+#                             lists every arena row slower than there)
 #
 # Every (workload, contender, repetition) is a fresh process that sets up,
 # runs one untimed warm-up iteration, then one timed iteration; the order
@@ -37,6 +39,7 @@ cd "$ROOT"
 
 quick=0; callgrind=0; reps=5; tmax=$(nproc); only=""; contenders=""; out=""; deps=1
 build="build/bench"
+baseline=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -49,7 +52,8 @@ while [ $# -gt 0 ]; do
     --build-dir) build=$2; shift ;;
     --no-deps) deps=0 ;;
     --lifetimes) only=L1,L2,L3,L4; lifetimes=1 ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    --baseline) baseline=$2; shift ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -100,10 +104,12 @@ if [ $quick -eq 1 ]; then
   W1="-n 1000000"; W2="-n 200000"; W3="--cycles 20 --per 100000"; W3R_TOTAL=400000
   W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"; W8="-n 100000"
   L="-n 100000"
+  D1="-n 1000000 --decay-ms 250"
 else
   W1="-n 10000000"; W2="-n 2000000"; W3="--cycles 1000 --per 100000"; W3R_TOTAL=4000000
   W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"; W8="-n 1000000"
   L="-n 1000000"
+  D1="-n 2000000"
 fi
 if [ $callgrind -eq 1 ]; then
   W1="-n 200000"; W2="-n 200000"; W3="--cycles 10 --per 100000"; W3R_TOTAL=200000
@@ -153,6 +159,10 @@ for c in "${allc[@]}"; do
   want W6 && [[ $l == *" W6 "* ]] && add W6 "$c" "-w W6 -c $c $W6"
   want W7 && [[ $l == *" W7 "* ]] && add W7 "$c" "-w W7 -c $c $W7"
   want W8 && [[ $l == *" W8 "* ]] && add W8 "$c" "-w W8 -c $c $W8"
+  # D1: RSS over time after arenas are destroyed (not under callgrind: it sleeps)
+  if want D1 && [ $callgrind -eq 0 ] && [[ $l == *" D1 "* ]]; then
+    for m in idle calls decay-now helper; do add D1 "$c" "-w D1 -c $c --decay-mode $m $D1"; done
+  fi
 done
 # Lifetimes (L1-L4): bench-life lists one configuration a line.
 if [ -x "$BIN/bench-life" ]; then
@@ -235,5 +245,6 @@ docs=""; [ $quick -eq 0 ] && [ -z "$only$contenders" ] && docs="--docs docs/benc
   && docs="$docs --life-docs docs/benchmarks.md"
 # shellcheck disable=SC2086
 python3 bench/report.py --raw "$raw" --out "$out" --img "$imgdir" $docs \
-  $([ -f "$out/callgrind.csv" ] && echo "--callgrind $out/callgrind.csv")
+  $([ -f "$out/callgrind.csv" ] && echo "--callgrind $out/callgrind.csv") \
+  $([ -n "$baseline" ] && echo "--baseline $baseline")
 echo "bench.sh: done in $(( $(date +%s) - t_start )) s (runs $t_run s): $out/table.md"

@@ -1,81 +1,215 @@
 /*
- * cache.c -- the default backing: malloc and free behind a small
- * process-wide cache of blocks.
+ * cache.c -- the default backing: malloc and free behind a process-wide
+ * cache of blocks that keeps recently released blocks warm and gives idle
+ * ones back to the system.
  *
- * The cache exists because the cost that dominates short-lived arenas is
- * not the allocator's bookkeeping but first-touch page faults on memory
- * fresh from the system.  A destroyed arena's blocks are kept and handed to
- * the next request of exactly the same size, already faulted in.  Exact
- * sizes keep the arithmetic of callers (a fixed arena of N bytes serves N
- * bytes, max_size accounting) independent of what happens to be cached.
- * Small blocks are kept resident under a small cap (one huge arena cannot
- * flush them: each is at most a quarter of the cap).  Large blocks are kept
- * under a larger cap but only after lazy purging (MADV_FREE): the memory
- * stays mapped and, unless the kernel needed it meanwhile, comes back
- * without a fault, while the system can reclaim it at any time, so a big
- * cache does not hold memory that anything else wants.  One lock guards the
- * slots: it is taken once per block, never per allocation.
+ * The cost that dominates short-lived arenas is not the allocator's
+ * bookkeeping but memory the kernel has to provide again: first-touch page
+ * faults on fresh memory, and on memory it was told it may take
+ * (MADV_FREE), a dirty-bit update per page and lost huge pages.  So a
+ * destroyed arena's blocks are kept as they are and handed to the next
+ * request of exactly the same size, at full speed.  Exact sizes keep the
+ * arithmetic of callers (a fixed arena of N bytes serves N bytes, max_size
+ * accounting) independent of what happens to be cached.
  *
- * Large blocks (ARENA__HUGE_MIN and up) from malloc are advised to use
- * transparent huge pages where the kernel offers them: a bump allocator
+ * Tiers.  A block in the cache is in one of two tiers, each under a cap in
+ * bytes, so memory stays bounded even when no time passes:
+ *   - resident: as released, no advice; each block at most a quarter of the
+ *     cap, so that one big arena cannot flush everything else;
+ *   - lazy: purged with MADV_FREE.  The pages stay mapped; the kernel takes
+ *     them when it needs memory, and until then a reuse costs no fault.
+ * A released block goes to the resident tier when it fits, else to the lazy
+ * tier when that fits and the advice succeeds, else back to the system.
+ *
+ * Decay.  Every slot records when the block entered its tier.  A resident
+ * block unused for the decay time is purged into the lazy tier (or given
+ * back when that is full); a lazy block unused for the decay time again is
+ * given back: MADV_DONTNEED on its pages, so the memory returns to the
+ * system now (free() alone keeps a heap chunk in the process), then free().
+ * There is no thread unless the program asks for one: every operation on
+ * the cache (a block taken or released, an arena_cache_set_* call) first
+ * takes out what has expired, and arena_cache_decay_now() does only that;
+ * reading a cap or the size changes nothing.  The
+ * slots are kept in the order blocks entered their tier, oldest first, so
+ * the expired blocks are a prefix and "anything due?" is one comparison
+ * against the first slot.
+ *
+ * The clock is arena__os_now_ms (a coarse monotonic clock: a read of the
+ * vDSO page on Linux), read once per operation under the lock and never
+ * allowed to go back, so slot order and clock order agree.  Tests move it
+ * forward through arena__cache_clock_advance instead of sleeping.
+ *
+ * System calls (advice, free, malloc) run outside the lock: an operation
+ * collects what it takes out of the slots into a work list on its stack,
+ * unlocks, then settles the list.  A block being purged is in no slot, so
+ * no other thread can take it meanwhile.
+ *
+ * Large blocks (ARENA__HUGE_MIN and up) fresh from malloc are advised to
+ * use transparent huge pages where the kernel offers them: a bump allocator
  * fills its blocks front to back, so a huge page is used in full, and one
  * fault per 2 MiB instead of one per 4 KiB is most of the cost of fresh
  * memory.
  *
+ * Defaults.  Each cap is the smaller of its 64-bit constant (arena.h), an
+ * eighth of physical memory and a 32nd of the address space; the
+ * environment (ARENA_CACHE_LIMIT, ARENA_CACHE_DECAY_MS) is read once, when
+ * the cache is first used, and the arena_cache_set_* calls override both.
+ *
+ * The helper thread (arena_cache_set_helper) does what an operation does,
+ * on a timer: it wakes when the oldest block is due, at least once a second.
+ * A generation number tells a helper that has been stopped or replaced to
+ * end.
+ *
  * fork().  A thread may hold the cache's lock when another forks; the child
- * would then wait for it forever.  Fork handlers take the lock before the
- * fork and release it on both sides, as malloc does for its own locks.
+ * would then wait for it forever.  Fork handlers, registered before the
+ * lock is first taken, take the lock before the fork and release it on both
+ * sides, as malloc does for its own locks.  The helper thread does not
+ * survive into the child; the child starts its own on its next operation.
  */
 #include "cache.h"
 #include "os.h"
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ARENA__HUGE_MIN ((size_t)4 * 1024 * 1024)
 #define ARENA__CACHE_SLOTS 64
+/* Blocks under this are freed without advice: they hold a few pages at
+ * most, and a system call costs more than those. */
+#define ARENA__PURGE_MIN ((size_t)64 * 1024)
+/* The helper sleeps at most this long, so that a new decay time or a stop
+ * reaches it within a second. */
+#define ARENA__HELPER_NAP_MS 1000u
+
+/* Bits of address space the defaults are scaled to; a white-box test
+ * defines it to model another platform. */
+#ifndef ARENA__CACHE_ADDRESS_BITS
+#define ARENA__CACHE_ADDRESS_BITS (sizeof(void *) * CHAR_BIT)
+#endif
 
 typedef struct {
     void *p;
     size_t size;
+    uint64_t since; /* the clock when the block entered its tier */
+    int tier;       /* ARENA__TIER_RESIDENT or ARENA__TIER_LAZY */
 } arena__slot_t;
 
-/* Two tiers share the slots: small blocks stay resident, up to `limit`;
- * large blocks (ARENA__HUGE_MIN and up: the blocks of big arenas) are kept
- * up to `lazy_limit` after lazy purging. */
-static struct {
-    arena__os_lock_t lock;
-    bool ready; /* fork handlers registered */
-    size_t limit;
-    size_t lazy_limit;
-    size_t bytes;      /* small tier */
-    size_t lazy_bytes; /* large tier */
+/* Blocks taken out of the slots by one operation, settled after unlocking.
+ * Here `tier` says what happens to a block: ARENA__TIER_RESIDENT, purged
+ * into the lazy tier; ARENA__TIER_LAZY, given back. */
+typedef struct {
     size_t n;
     arena__slot_t slot[ARENA__CACHE_SLOTS];
-} arena__cache = {
-    ARENA__OS_LOCK_INIT, false, ARENA_CACHE_DEFAULT_LIMIT, ARENA_CACHE_DEFAULT_LAZY_LIMIT, 0, 0, 0,
-    {{NULL, 0}}};
+} arena__work_t;
+
+static struct {
+    arena__os_lock_t lock;
+    size_t cap[2];
+    size_t bytes[2];
+    uint64_t decay; /* ms */
+    uint64_t last;  /* the latest clock reading */
+    uint64_t skew;  /* added to the clock by arena__cache_clock_advance */
+    unsigned helper_gen;
+    bool helper_on;
+    bool helper_restart; /* forked: the child has no helper yet */
+    size_t n;
+    arena__slot_t slot[ARENA__CACHE_SLOTS]; /* oldest first */
+} arena__cache = {.lock = ARENA__OS_LOCK_INIT};
 
 static arena__os_once_t arena__cache_once = ARENA__OS_ONCE_INIT;
+
+/* ---- defaults and the environment ------------------------------------------- */
+
+size_t arena__cache_default_cap(size_t constant, unsigned address_bits, uint64_t physical)
+{
+    uint64_t cap = constant;
+    if (physical != 0 && physical / 8 < cap)
+        cap = physical / 8;
+    if (address_bits < 64 && ((uint64_t)1 << address_bits) / 32 < cap)
+        cap = ((uint64_t)1 << address_bits) / 32;
+    return (size_t)cap;
+}
+
+/* A decimal number, with one of the suffixes k, m, g (KiB, MiB, GiB; either
+ * case) when `units`; false for anything else and for a value over
+ * SIZE_MAX. */
+static bool arena__cache_parse(const char *s, bool units, size_t *out)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return false;
+    uint64_t v = 0;
+    for (; *s >= '0' && *s <= '9'; s++) {
+        if (v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    unsigned shift = 0;
+    if (units && *s != '\0') {
+        switch (*s | 0x20) {
+        case 'k':
+            shift = 10;
+            break;
+        case 'm':
+            shift = 20;
+            break;
+        case 'g':
+            shift = 30;
+            break;
+        default:
+            return false;
+        }
+        s++;
+    }
+    if (*s != '\0' || v > (uint64_t)(SIZE_MAX >> shift))
+        return false;
+    *out = (size_t)v << shift;
+    return true;
+}
 
 static void arena__cache_prefork(void)
 {
     arena__os_lock(&arena__cache.lock);
 }
 
-static void arena__cache_postfork(void)
+static void arena__cache_postfork_parent(void)
 {
+    arena__os_unlock(&arena__cache.lock);
+}
+
+static void arena__cache_postfork_child(void)
+{
+    if (arena__cache.helper_on) {
+        arena__cache.helper_gen++;
+        arena__cache.helper_restart = true;
+    }
     arena__os_unlock(&arena__cache.lock);
 }
 
 static void arena__cache_init(void)
 {
-    arena__os_atfork(arena__cache_prefork, arena__cache_postfork, arena__cache_postfork);
+    arena__os_atfork(arena__cache_prefork, arena__cache_postfork_parent,
+                     arena__cache_postfork_child);
+    uint64_t phys = arena__os_physical_memory();
+    unsigned bits = (unsigned)ARENA__CACHE_ADDRESS_BITS;
+    arena__cache.cap[ARENA__TIER_RESIDENT] =
+        arena__cache_default_cap(ARENA_CACHE_DEFAULT_LIMIT, bits, phys);
+    arena__cache.cap[ARENA__TIER_LAZY] =
+        arena__cache_default_cap(ARENA_CACHE_DEFAULT_LAZY_LIMIT, bits, phys);
+    arena__cache.decay = ARENA_CACHE_DEFAULT_DECAY_MS;
+    size_t v;
+    if (arena__cache_parse(arena__os_getenv("ARENA_CACHE_LIMIT"), true, &v))
+        arena__cache.cap[ARENA__TIER_RESIDENT] = v;
+    if (arena__cache_parse(arena__os_getenv("ARENA_CACHE_DECAY_MS"), false, &v))
+        arena__cache.decay = v;
 }
 
-/* Takes the cache's lock.  The fork handlers are registered before anyone
- * takes it for the first time: a fork that finds the lock held always runs
- * them. */
+/* ---- the lock, the clock, the slots ------------------------------------------ */
+
+/* Takes the cache's lock.  The first caller sets the cache up (fork
+ * handlers, defaults, environment) before anyone takes the lock, so a fork
+ * that finds the lock held always runs the handlers. */
 static void arena__cache_lock(void)
 {
     arena__os_once(&arena__cache_once, arena__cache_init);
@@ -87,110 +221,228 @@ static void arena__cache_unlock(void)
     arena__os_unlock(&arena__cache.lock);
 }
 
-static bool arena__large(size_t size)
+/* The clock (the caller holds the lock): never earlier than a reading
+ * before it, so slots entered in lock order are in clock order. */
+static uint64_t arena__cache_now(void)
 {
-    return size >= ARENA__HUGE_MIN;
+    uint64_t t = arena__os_now_ms() + arena__cache.skew;
+    if (t < arena__cache.last)
+        t = arena__cache.last;
+    arena__cache.last = t;
+    return t;
 }
 
-static size_t *arena__tier_bytes(bool large)
+/* Room for a block in a tier (the caller holds the lock). */
+static bool arena__cache_fits(int tier, size_t size)
 {
-    return large ? &arena__cache.lazy_bytes : &arena__cache.bytes;
+    size_t cap = arena__cache.cap[tier];
+    if (arena__cache.n == ARENA__CACHE_SLOTS)
+        return false;
+    if (tier == ARENA__TIER_RESIDENT && size > cap / 4)
+        return false;
+    return size <= cap - arena__cache.bytes[tier];
 }
 
-/* Removes slot i (the caller holds the lock) and returns its block. */
-static void *arena__slot_take(size_t i)
+/* Appends a block as the newest slot (the caller holds the lock and checked
+ * that it fits). */
+static void arena__slot_put(void *p, size_t size, int tier, uint64_t now)
 {
-    void *p = arena__cache.slot[i].p;
-    *arena__tier_bytes(arena__large(arena__cache.slot[i].size)) -= arena__cache.slot[i].size;
-    arena__cache.slot[i] = arena__cache.slot[--arena__cache.n];
-    return p;
+    arena__cache.slot[arena__cache.n++] = (arena__slot_t){p, size, now, tier};
+    arena__cache.bytes[tier] += size;
 }
+
+/* Removes slot i, keeping the others in order (the caller holds the lock). */
+static arena__slot_t arena__slot_remove(size_t i)
+{
+    arena__slot_t s = arena__cache.slot[i];
+    arena__cache.bytes[s.tier] -= s.size;
+    memmove(&arena__cache.slot[i], &arena__cache.slot[i + 1],
+            (arena__cache.n - i - 1) * sizeof arena__cache.slot[0]);
+    arena__cache.n--;
+    return s;
+}
+
+static bool arena__expired(const arena__slot_t *s, uint64_t now)
+{
+    return now - s->since >= arena__cache.decay;
+}
+
+/* Moves every expired block into w (the caller holds the lock).  They are
+ * the oldest slots, so one comparison says when there are none. */
+static void arena__cache_collect(arena__work_t *w, uint64_t now)
+{
+    size_t k = 0;
+    while (k < arena__cache.n && arena__expired(&arena__cache.slot[k], now)) {
+        arena__slot_t s = arena__cache.slot[k++];
+        arena__cache.bytes[s.tier] -= s.size;
+        /* No purge where the lazy tier could never take the block, nor with
+         * a decay of 0, where it would expire there at once. */
+        if (arena__cache.decay == 0 || s.size > arena__cache.cap[ARENA__TIER_LAZY])
+            s.tier = ARENA__TIER_LAZY;
+        w->slot[w->n++] = s;
+    }
+    if (k != 0) {
+        arena__cache.n -= k;
+        memmove(&arena__cache.slot[0], &arena__cache.slot[k],
+                arena__cache.n * sizeof arena__cache.slot[0]);
+    }
+}
+
+/* ---- settling: outside the lock ------------------------------------------------ */
+
+/* Returns a block to the system: its pages now (where there are enough to
+ * be worth a system call), then the block. */
+static void arena__give_back(void *p, size_t size)
+{
+    if (size >= ARENA__PURGE_MIN)
+        (void)arena__os_purge(p, size, false);
+    free(p);
+}
+
+/* Purges the resident blocks of w into the lazy tier and gives the rest
+ * back; returns the bytes w held. */
+static size_t arena__cache_settle(arena__work_t *w)
+{
+    size_t bytes = 0, purged = 0;
+    for (size_t i = 0; i < w->n; i++) {
+        arena__slot_t *s = &w->slot[i];
+        bytes += s->size;
+        if (s->tier == ARENA__TIER_RESIDENT && arena__os_purge(s->p, s->size, true)) {
+            w->slot[purged++] = *s;
+            continue;
+        }
+        arena__give_back(s->p, s->size);
+    }
+    if (purged == 0)
+        return bytes;
+    size_t kept = 0;
+    arena__cache_lock();
+    uint64_t now = arena__cache_now();
+    for (size_t i = 0; i < purged; i++) {
+        arena__slot_t *s = &w->slot[i];
+        if (arena__cache_fits(ARENA__TIER_LAZY, s->size))
+            arena__slot_put(s->p, s->size, ARENA__TIER_LAZY, now);
+        else
+            w->slot[kept++] = *s; /* no room: given back below */
+    }
+    arena__cache_unlock();
+    for (size_t i = 0; i < kept; i++)
+        arena__give_back(w->slot[i].p, w->slot[i].size);
+    return bytes;
+}
+
+static void arena__cache_helper(void *arg);
+
+/* Ends an operation: unlocks, starts the helper in a forked child that asked
+ * for one, and settles w.  Returns the bytes w held. */
+static size_t arena__cache_leave(arena__work_t *w)
+{
+    bool restart = arena__cache.helper_restart;
+    unsigned gen = arena__cache.helper_gen;
+    arena__cache.helper_restart = false;
+    arena__cache_unlock();
+    if (restart && !arena__os_thread_start(arena__cache_helper, (void *)(uintptr_t)gen)) {
+        arena__cache_lock();
+        if (arena__cache.helper_gen == gen)
+            arena__cache.helper_on = false;
+        arena__cache_unlock();
+    }
+    return w->n != 0 ? arena__cache_settle(w) : 0;
+}
+
+/* ---- the backing ------------------------------------------------------------------ */
 
 static void *arena__cache_alloc(void *user, size_t size)
 {
     (void)user;
     void *p = NULL;
+    arena__work_t w;
+    w.n = 0;
     arena__cache_lock();
-    /* Newest first: it is the likeliest to be in cache and TLB. */
+    uint64_t now = arena__cache_now();
+    /* Newest first: it is the likeliest to be in cache and TLB.  An expired
+     * block is still taken: reuse is what it was kept for. */
     for (size_t i = arena__cache.n; i-- > 0;) {
         if (arena__cache.slot[i].size == size) {
-            p = arena__slot_take(i);
+            p = arena__slot_remove(i).p;
             break;
         }
     }
-    arena__cache_unlock();
+    arena__cache_collect(&w, now);
+    arena__cache_leave(&w);
     if (p == NULL) {
         p = malloc(size);
-        if (p != NULL && arena__large(size))
+        if (p != NULL && size >= ARENA__HUGE_MIN)
             arena__os_advise_huge(p, size);
     }
     return p;
 }
 
-/* Room in the block's tier (the caller holds the lock). */
-static bool arena__cache_fits(size_t size)
-{
-    if (arena__cache.n == ARENA__CACHE_SLOTS)
-        return false;
-    if (arena__large(size))
-        return size <= arena__cache.lazy_limit - arena__cache.lazy_bytes;
-    return size <= arena__cache.limit / 4 && size <= arena__cache.limit - arena__cache.bytes;
-}
-
 static void arena__cache_release_block(void *user, void *p, size_t size)
 {
     (void)user;
+    arena__work_t w;
+    w.n = 0;
     arena__cache_lock();
-    bool keep = arena__cache_fits(size);
-    arena__cache_unlock();
+    uint64_t now = arena__cache_now();
+    arena__cache_collect(&w, now);
+    bool resident = false, lazy = false;
+    if (arena__cache.decay != 0) {
+        resident = arena__cache_fits(ARENA__TIER_RESIDENT, size);
+        if (resident)
+            arena__slot_put(p, size, ARENA__TIER_RESIDENT, now);
+        else
+            lazy = arena__cache_fits(ARENA__TIER_LAZY, size);
+    }
+    arena__cache_leave(&w);
+    if (resident)
+        return;
     /* The advice is a system call: outside the lock, before the block is
      * visible to another thread. */
-    if (keep && arena__large(size))
-        keep = arena__os_purge(p, size, true);
-    if (keep) {
+    if (lazy && arena__os_purge(p, size, true)) {
         arena__cache_lock();
-        keep = arena__cache_fits(size); /* another thread may have filled it */
-        if (keep) {
-            arena__cache.slot[arena__cache.n++] = (arena__slot_t){p, size};
-            *arena__tier_bytes(arena__large(size)) += size;
-        }
+        now = arena__cache_now();
+        lazy = arena__cache_fits(ARENA__TIER_LAZY, size); /* another thread may have filled it */
+        if (lazy)
+            arena__slot_put(p, size, ARENA__TIER_LAZY, now);
         arena__cache_unlock();
+        if (lazy)
+            return;
     }
-    if (!keep)
-        free(p);
+    arena__give_back(p, size);
 }
 
 const arena_backing_t arena__default_backing = {arena__cache_alloc, arena__cache_release_block,
                                                 NULL};
 
-/* Frees cached blocks of one tier until at most `keep` bytes of it remain. */
-static void arena__cache_shrink(bool large, size_t keep)
+/* ---- controls ---------------------------------------------------------------------- */
+
+/* Takes out of a tier (the caller holds the lock) every block over `most`
+ * bytes, then the oldest blocks until at most `keep` bytes remain. */
+static void arena__cache_trim_tier(arena__work_t *w, int tier, size_t most, size_t keep)
 {
-    for (;;) {
-        void *p = NULL;
-        arena__cache_lock();
-        for (size_t i = arena__cache.n; *arena__tier_bytes(large) > keep && i-- > 0;) {
-            if (arena__large(arena__cache.slot[i].size) == large) {
-                p = arena__slot_take(i);
-                break;
-            }
+    for (size_t i = 0; i < arena__cache.n;) {
+        arena__slot_t *s = &arena__cache.slot[i];
+        if (s->tier == tier && (s->size > most || arena__cache.bytes[tier] > keep)) {
+            w->slot[w->n] = arena__slot_remove(i);
+            w->slot[w->n++].tier = ARENA__TIER_LAZY; /* given back */
+        } else {
+            i++;
         }
-        arena__cache_unlock();
-        if (p == NULL)
-            return;
-        free(p);
     }
 }
 
-/* Swaps a tier's cap (under the lock) and frees what no longer fits. */
-static size_t arena__cache_set_cap(bool large, size_t bytes)
+/* Swaps a tier's cap and gives back what no longer fits. */
+static size_t arena__cache_set_cap(int tier, size_t bytes)
 {
+    arena__work_t w;
+    w.n = 0;
     arena__cache_lock();
-    size_t *cap = large ? &arena__cache.lazy_limit : &arena__cache.limit;
-    size_t old = *cap;
-    *cap = bytes;
-    arena__cache_unlock();
-    arena__cache_shrink(large, bytes);
+    size_t old = arena__cache.cap[tier];
+    arena__cache.cap[tier] = bytes;
+    arena__cache_collect(&w, arena__cache_now());
+    arena__cache_trim_tier(&w, tier, tier == ARENA__TIER_RESIDENT ? bytes / 4 : SIZE_MAX, bytes);
+    arena__cache_leave(&w);
     return old;
 }
 
@@ -204,34 +456,138 @@ static size_t arena__cache_read(const size_t *field)
 
 size_t arena_cache_set_limit(size_t bytes)
 {
-    return arena__cache_set_cap(false, bytes);
+    return arena__cache_set_cap(ARENA__TIER_RESIDENT, bytes);
 }
 
 size_t arena_cache_limit(void)
 {
-    return arena__cache_read(&arena__cache.limit);
+    return arena__cache_read(&arena__cache.cap[ARENA__TIER_RESIDENT]);
 }
 
 size_t arena_cache_set_lazy_limit(size_t bytes)
 {
-    return arena__cache_set_cap(true, bytes);
+    return arena__cache_set_cap(ARENA__TIER_LAZY, bytes);
 }
 
 size_t arena_cache_lazy_limit(void)
 {
-    return arena__cache_read(&arena__cache.lazy_limit);
+    return arena__cache_read(&arena__cache.cap[ARENA__TIER_LAZY]);
+}
+
+size_t arena_cache_set_decay(size_t ms)
+{
+    arena__work_t w;
+    w.n = 0;
+    arena__cache_lock();
+    size_t old = (size_t)arena__cache.decay;
+    arena__cache.decay = ms;
+    arena__cache_collect(&w, arena__cache_now());
+    arena__cache_leave(&w);
+    return old;
+}
+
+size_t arena_cache_decay(void)
+{
+    arena__cache_lock();
+    size_t v = (size_t)arena__cache.decay;
+    arena__cache_unlock();
+    return v;
+}
+
+size_t arena_cache_decay_now(void)
+{
+    arena__work_t w;
+    w.n = 0;
+    arena__cache_lock();
+    arena__cache_collect(&w, arena__cache_now());
+    return arena__cache_leave(&w);
 }
 
 size_t arena_cache_size(void)
 {
     arena__cache_lock();
-    size_t v = arena__cache.bytes + arena__cache.lazy_bytes;
+    size_t v = arena__cache.bytes[ARENA__TIER_RESIDENT] + arena__cache.bytes[ARENA__TIER_LAZY];
     arena__cache_unlock();
     return v;
 }
 
 void arena_cache_release(void)
 {
-    arena__cache_shrink(false, 0);
-    arena__cache_shrink(true, 0);
+    arena__work_t w;
+    w.n = 0;
+    arena__cache_lock();
+    arena__cache_trim_tier(&w, ARENA__TIER_RESIDENT, 0, 0);
+    arena__cache_trim_tier(&w, ARENA__TIER_LAZY, 0, 0);
+    arena__cache_leave(&w);
+}
+
+/* ---- the helper thread ------------------------------------------------------------- */
+
+/* How long the helper may sleep (the caller holds the lock): until the
+ * oldest block is due; with nothing cached, for the decay time, since a
+ * block released meanwhile is due no earlier than that after its release. */
+static uint32_t arena__cache_nap(uint64_t now)
+{
+    uint64_t nap = arena__cache.decay;
+    if (arena__cache.n != 0)
+        nap -= now - arena__cache.slot[0].since;
+    if (nap == 0 || nap > ARENA__HELPER_NAP_MS)
+        nap = ARENA__HELPER_NAP_MS; /* 0: nothing is ever kept */
+    return (uint32_t)nap;
+}
+
+static void arena__cache_helper(void *arg)
+{
+    unsigned gen = (unsigned)(uintptr_t)arg;
+    for (;;) {
+        arena__work_t w;
+        w.n = 0;
+        arena__cache_lock();
+        if (!arena__cache.helper_on || arena__cache.helper_gen != gen) {
+            arena__cache_unlock();
+            return;
+        }
+        uint64_t now = arena__cache_now();
+        arena__cache_collect(&w, now);
+        uint32_t nap = arena__cache_nap(now);
+        arena__cache_unlock();
+        if (w.n != 0)
+            arena__cache_settle(&w);
+        arena__os_sleep_ms(nap);
+    }
+}
+
+int arena_cache_set_helper(int on)
+{
+    arena__cache_lock();
+    bool start = on && (!arena__cache.helper_on || arena__cache.helper_restart);
+    if (start || !on)
+        arena__cache.helper_gen++; /* a helper of an older generation ends */
+    arena__cache.helper_on = on != 0;
+    arena__cache.helper_restart = false;
+    unsigned gen = arena__cache.helper_gen;
+    arena__cache_unlock();
+    if (start && !arena__os_thread_start(arena__cache_helper, (void *)(uintptr_t)gen)) {
+        arena__cache_lock();
+        if (arena__cache.helper_gen == gen)
+            arena__cache.helper_on = false;
+        arena__cache_unlock();
+        errno = EAGAIN;
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- test hooks ---------------------------------------------------------------------- */
+
+void arena__cache_clock_advance(uint64_t ms)
+{
+    arena__cache_lock();
+    arena__cache.skew += ms;
+    arena__cache_unlock();
+}
+
+size_t arena__cache_tier_bytes(int tier)
+{
+    return arena__cache_read(&arena__cache.bytes[tier != ARENA__TIER_RESIDENT]);
 }

@@ -2,7 +2,7 @@
  * os.h -- the operating-system seam.  Every call the library makes into the
  * system goes through these few functions: pages and advice about them,
  * locks, thread-local storage and thread-exit hooks, fork handlers, a
- * monotonic clock.  One small file per platform implements them
+ * helper thread, a monotonic clock.  One small file per platform implements them
  * (os_posix.c; os_win32.c), so a port is one file and the rest of the
  * library never includes a system header for these concerns.
  *
@@ -86,8 +86,19 @@ typedef pthread_once_t arena__os_once_t;
 #endif
 void arena__os_once(arena__os_once_t *once, void (*fn)(void));
 
+/* ---- helper thread --------------------------------------------------------- */
+/* Starts fn(arg) on a new detached thread that receives no signals (every
+ * signal is blocked in it).  false when the system refused. */
+bool arena__os_thread_start(void (*fn)(void *), void *arg);
+/* Suspends the calling thread for about ms milliseconds (a signal may end
+ * the wait early). */
+void arena__os_sleep_ms(uint32_t ms);
+
 /* ---- memory ---------------------------------------------------------------- */
 size_t arena__os_page_size(void);
+/* Bytes of physical memory in the machine, or 0 when the system does not
+ * say. */
+uint64_t arena__os_physical_memory(void);
 /* Size of a transparent huge page where the system has them, else 0. */
 size_t arena__os_huge_page_size(void);
 /* Asks for transparent huge pages on the huge-page-aligned interior of

@@ -6,7 +6,9 @@
  * whose destructor runs the hooks the thread asked for: a thread sets the
  * key (to a non-NULL marker) when it first registers a hook, and a bit per
  * hook in a thread-local word says which to run, so registering is a
- * thread-local write after the first time.  Advice goes through madvise,
+ * thread-local write after the first time.  The helper thread is a
+ * detached pthread created with every signal blocked, so that signals meant
+ * for the program never land on it.  Advice goes through madvise,
  * with errno saved around it.  The clock is CLOCK_MONOTONIC_COARSE where
  * Linux has it (a read of the vDSO page, no system call), else
  * CLOCK_MONOTONIC.
@@ -16,6 +18,7 @@
 #include "os.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -104,7 +107,72 @@ void arena__os_atfork(void (*prepare)(void), void (*parent)(void), void (*child)
     errno = saved;
 }
 
+/* ---- helper thread -------------------------------------------------------- */
+
+typedef struct {
+    void (*fn)(void *);
+    void *arg;
+} arena__os_start_t;
+
+static void *arena__os_thread_main(void *p)
+{
+    arena__os_start_t start = *(arena__os_start_t *)p;
+    free(p);
+    start.fn(start.arg);
+    return NULL;
+}
+
+bool arena__os_thread_start(void (*fn)(void *), void *arg)
+{
+    int saved = errno;
+    arena__os_start_t *start = malloc(sizeof *start);
+    if (start == NULL) {
+        errno = saved;
+        return false;
+    }
+    start->fn = fn;
+    start->arg = arg;
+    /* The new thread inherits the creator's mask: block everything around
+     * the creation, then restore the creator's. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_attr_t attr;
+    pthread_t t;
+    bool ok = pthread_attr_init(&attr) == 0;
+    if (ok) {
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        ok = pthread_create(&t, &attr, arena__os_thread_main, start) == 0;
+        pthread_attr_destroy(&attr);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (!ok)
+        free(start);
+    errno = saved;
+    return ok;
+}
+
+void arena__os_sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {(time_t)(ms / 1000u), (long)(ms % 1000u) * 1000000L};
+    int saved = errno;
+    (void)nanosleep(&ts, NULL);
+    errno = saved;
+}
+
 /* ---- memory --------------------------------------------------------------- */
+
+uint64_t arena__os_physical_memory(void)
+{
+#if defined(_SC_PHYS_PAGES)
+    int saved = errno;
+    long pages = sysconf(_SC_PHYS_PAGES);
+    errno = saved;
+    if (pages > 0)
+        return (uint64_t)pages * arena__os_page_size();
+#endif
+    return 0;
+}
 
 size_t arena__os_page_size(void)
 {

@@ -1,7 +1,7 @@
 /*
  * Advisory system calls never show through errno.  The library asks the
- * kernel for transparent huge pages on big blocks and lazily purges big
- * cached blocks; a kernel without those (or a refusing one) answers EINVAL,
+ * kernel for transparent huge pages on big blocks and purges cached blocks
+ * as they age; a kernel without those (or a refusing one) answers EINVAL,
  * and the header promises that errno is left alone on success.
  *
  * The test runs with tests/unit/fail_madvise.c preloaded (LD_PRELOAD), which
@@ -34,7 +34,7 @@ static void advice_leaves_errno_alone(void **state)
     void *p = arena_alloc(a, 20 * mib); /* a block of its own, advised too */
     assert_non_null(p);
     assert_int_equal(errno, 4242);
-    arena_destroy(a); /* big blocks go to the cache after a lazy purge */
+    arena_destroy(a); /* its blocks go to the cache */
     assert_int_equal(errno, 4242);
     a = arena_create(8 * mib); /* and come back from it */
     assert_non_null(a);
