@@ -270,10 +270,12 @@ fi
 
 before=("${missing[@]}")
 missing_now
-for p in "${before[@]}"; do # an alternative stands in: say why
-    [[ $p == *"|"* ]] && ! installed "${p%%|*}" && installed_any "$p" || continue
-    say "installed an alternative to ${p%%|*} (${p#*|}); apt-get says of ${p%%|*}:"
-    tail -n 3 "$work/install-${p%%|*}.log" | indent
+for p in "${before[@]}"; do
+    # An alternative stands in for the first choice: say why.
+    if [[ $p == *"|"* ]] && ! installed "${p%%|*}" && installed_any "$p"; then
+        say "installed an alternative to ${p%%|*} (${p#*|}); apt-get says of ${p%%|*}:"
+        tail -n 3 "$work/install-${p%%|*}.log" | indent
+    fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
     for p in "${missing[@]}"; do
