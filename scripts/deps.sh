@@ -16,7 +16,9 @@
 # naming it.  Without apt-get, it lists what is needed and what is missing.
 # Some packages are optional (another architecture's, through multiarch:
 # dpkg --add-architecture is run for it first): they are installed when
-# they can be, and their absence is reported but is no failure.
+# they can be, and their absence is reported but is no failure.  An
+# optional need may name alternatives, "first|second": any one of them
+# installed satisfies it, and they are tried in that order.
 # Exit status: 0 when everything needed is here, 1 when something is
 # missing, 2 for a bad argument.
 #
@@ -40,8 +42,14 @@ bench)
 platforms)
     want+=(g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 wine wine64 qemu-user)
     # The 32-bit cmocka suites; without them the 32-bit build runs the
-    # self-checking programs (scripts/platforms.sh says so).
-    maybe+=(libcmocka-dev:i386)
+    # self-checking programs (scripts/platforms.sh says so).  The 32-bit
+    # arena-shell needs libedit for i386: libedit-dev:i386 pulls in
+    # libc6-dev:i386, which installs only when the i386 package lists match
+    # the native ones version for version (a mirror of the security suite
+    # mid-sync breaks that); libedit2:i386 alone needs no -dev package, and
+    # with the native libedit-dev's headers (Multi-Arch: same, so the same
+    # files) it is enough to build the shell (scripts/platforms.sh).
+    maybe+=(libcmocka-dev:i386 'libedit-dev:i386|libedit2:i386')
     ;;
 *)
     echo "usage: $0 demo|test|bench|platforms" >&2
@@ -84,6 +92,7 @@ provides() {
     gcc-mingw-w64-x86-64) echo "cmd:x86_64-w64-mingw32-gcc" ;;
     wine | wine64) echo "cmd:wine" ;;
     qemu-user) echo "cmd:qemu-i386" ;;
+    libedit2:i386) echo "so32:libedit.so.2" ;;
     *-dev:i386)
         local native
         native=$(provides "${1%:i386}")
@@ -103,6 +112,7 @@ describe() { # describe PROBE...: the probes in words
         fuzzer:*) out+=", clang -fsanitize=fuzzer (libFuzzer runtime)" ;;
         m32:*) out+=", ${p#m32:} -m32 links a program" ;;
         pc32:*) out+=", pkg-config module ${p#pc32:} for i386" ;;
+        so32:*) out+=", shared library ${p#so32:} for i386" ;;
         esac
     done
     echo "${out#, }"
@@ -133,6 +143,7 @@ probe() { # probe PROBE: 0 when it answers here
         have pkg-config && PKG_CONFIG_LIBDIR=/usr/lib/i386-linux-gnu/pkgconfig \
             pkg-config --exists "${1#pc32:}"
         ;;
+    so32:*) [ -e "/usr/lib/i386-linux-gnu/${1#so32:}" ] ;;
     *) return 1 ;;
     esac
 }
@@ -165,7 +176,16 @@ installed() { # installed PACKAGE[:ARCH]
     fi
 }
 
-missing_now() { # fills `missing` with the packages not installed, `needed` with the wanted ones
+installed_any() { # installed_any FIRST|SECOND...: one of the alternatives is installed
+    local alts a
+    IFS='|' read -ra alts <<<"$1"
+    for a in "${alts[@]}"; do
+        installed "$a" && return 0
+    done
+    return 1
+}
+
+missing_now() { # fills `missing` with the needs not installed, `needed` with the wanted ones
     missing=()
     needed=()
     local p
@@ -174,7 +194,7 @@ missing_now() { # fills `missing` with the packages not installed, `needed` with
     done
     missing=("${needed[@]}")
     for p in "${maybe[@]}"; do
-        installed "$p" || missing+=("$p")
+        installed_any "$p" || missing+=("$p")
     done
 }
 
@@ -185,10 +205,21 @@ if ! have apt-get; then
     say "apt-get not found (not Debian?), so nothing is installed here."
     say "'$task' needs these (Debian package names, and what is looked for):"
     for p in "${want[@]}" "${maybe[@]}"; do
-        mark="ok     "
-        [[ " ${missing[*]} " == *" $p "* ]] && mark="MISSING"
-        # shellcheck disable=SC2046 # one probe per word
-        printf '  %s  %-24s %s\n' "$mark" "$p" "$(describe $(provides "$p"))" >&2
+        need="ok     "
+        [[ " ${missing[*]} " == *" $p "* ]] && need="MISSING"
+        IFS='|' read -ra alts <<<"$p"
+        name=""
+        for a in "${alts[@]}"; do
+            # An alternative is marked on its own ("-": absent, another stands in).
+            mark=$need
+            if [ ${#alts[@]} -gt 1 ] && [ "$need" != MISSING ]; then
+                mark="-      "
+                installed "$a" && mark="ok     "
+            fi
+            # shellcheck disable=SC2046 # one probe per word
+            printf '  %s  %-24s %s\n' "$mark" "$name$a" "$(describe $(provides "$a"))" >&2
+            name="or "
+        done
     done
     [ ${#maybe[@]} -gt 0 ] && say "optional: ${maybe[*]}"
     say "missing: ${missing[*]}; install them with the system's package manager"
@@ -223,18 +254,32 @@ if ! apt update -qq >"$work/update.log" 2>&1; then
     say "apt-get update failed; installing from the package lists at hand:"
     tail -n 5 "$work/update.log" | indent
 fi
-if ! apt install -y -qq --no-install-recommends "${missing[@]}" >"$work/install.log" 2>&1; then
+firsts=()
+for p in "${missing[@]}"; do firsts+=("${p%%|*}"); done
+if ! apt install -y -qq --no-install-recommends "${firsts[@]}" >"$work/install.log" 2>&1; then
     # apt-get installs all or nothing: one package it cannot have would hold
-    # back the others, so each one is tried on its own.
+    # back the others, so each one is tried on its own, then its
+    # alternatives in order.
     for p in "${missing[@]}"; do
-        apt install -y -qq --no-install-recommends "$p" >"$work/install-$p.log" 2>&1
+        IFS='|' read -ra alts <<<"$p"
+        for a in "${alts[@]}"; do
+            apt install -y -qq --no-install-recommends "$a" >"$work/install-$a.log" 2>&1 && break
+        done
     done
 fi
 
+before=("${missing[@]}")
 missing_now
+for p in "${before[@]}"; do
+    # An alternative stands in for the first choice: say why.
+    if [[ $p == *"|"* ]] && ! installed "${p%%|*}" && installed_any "$p"; then
+        say "installed an alternative to ${p%%|*} (${p#*|}); apt-get says of ${p%%|*}:"
+        tail -n 3 "$work/install-${p%%|*}.log" | indent
+    fi
+done
 if [ ${#missing[@]} -gt 0 ]; then
     for p in "${missing[@]}"; do
-        log="$work/install-$p.log"
+        log="$work/install-${p%%|*}.log"
         [ -e "$log" ] || log="$work/install.log"
         say "cannot install $p; apt-get says:"
         tail -n 3 "$log" | indent

@@ -5,9 +5,12 @@
 #
 #   i386    gcc -m32 (cmake/toolchain-i386.cmake), Release: every suite of the
 #           library when cmocka for i386 is installed (multiarch;
-#           scripts/deps.sh platforms tries), and the self-checking programs
-#           (tests/platform); run natively, or under qemu-i386 when the kernel
-#           cannot run 32-bit programs
+#           scripts/deps.sh platforms tries), arena-shell and its suites
+#           when libedit for i386 is there too (libedit-dev:i386, or
+#           libedit2:i386 with the native headers, see below), and the
+#           self-checking programs (tests/platform); run natively, or under
+#           qemu-i386 when the kernel cannot run 32-bit programs (the
+#           shell's scripts then start it through ARENA_SHELL_WRAPPER)
 #   musl    musl-gcc (cmake/toolchain-musl.cmake), Release: the self-checking
 #           programs, among them the shared library dlopen'ed from 4 threads
 #   mingw   MinGW-w64 (cmake/toolchain-mingw-w64.cmake), Release: the static
@@ -67,27 +70,61 @@ check() { # check WHAT COMMAND...: one check of this script
 }
 
 # ---- what the 32-bit build can have ------------------------------------------
-i386_pc() { PKG_CONFIG_LIBDIR=/usr/lib/i386-linux-gnu/pkgconfig pkg-config --exists "$1"; }
-# The shell is not built: its transcripts spell out the limits of a 64-bit
-# size_t (README, Platforms).
-i386_args=(-DARENA_BUILD_TESTS=OFF -DARENA_BUILD_TOOLS=OFF)
+i386_lib=/usr/lib/i386-linux-gnu
+i386_pc() { PKG_CONFIG_LIBDIR=$i386_lib/pkgconfig pkg-config --exists "$1"; }
+i386_tests=OFF
+i386_tools=OFF
+i386_args=()
 if i386_pc cmocka; then
-    i386_args=(-DARENA_BUILD_TESTS=ON -DARENA_BUILD_TOOLS=OFF)
+    i386_tests=ON
 else
     notes+=("i386: no cmocka for i386 (libcmocka-dev:i386): the self-checking programs run instead of the suites")
 fi
+# arena-shell needs libedit for i386.  Its pkg-config module comes with
+# libedit-dev:i386, which needs libc6-dev:i386, which apt installs only
+# when the i386 package lists match the native ones version for version.
+# Where it cannot, libedit2:i386 (the library alone) is enough: the native
+# libedit-dev's headers are the same files (Multi-Arch: same), so a module
+# written here pairs them with the i386 library.
+if i386_pc libedit; then
+    i386_tools=ON
+elif [ -e "$i386_lib/libedit.so.2" ] && pkg-config --exists libedit; then
+    edit="$B/i386-libedit"
+    mkdir -p "$edit/lib/pkgconfig"
+    ln -sfn "$i386_lib/libedit.so.2" "$edit/lib/libedit.so"
+    cat >"$edit/lib/pkgconfig/libedit.pc" <<EOF
+# libedit2:i386 with the native libedit-dev's headers (scripts/platforms.sh)
+libdir=$edit/lib
+Name: libedit
+Description: libedit for i386 without its -dev package
+Version: $(pkg-config --modversion libedit)
+Libs: -L\${libdir} -ledit
+Cflags: $(pkg-config --cflags libedit)
+EOF
+    i386_args+=(-DCMAKE_PREFIX_PATH="$edit")
+    i386_tools=ON
+    notes+=("i386: libedit2:i386 without libedit-dev:i386: arena-shell builds with the native headers ($edit)")
+else
+    notes+=("i386: no libedit for i386 (libedit-dev:i386 or libedit2:i386): arena-shell and its suites are not built")
+fi
+i386_args+=("-DARENA_BUILD_TESTS=$i386_tests" "-DARENA_BUILD_TOOLS=$i386_tools")
 # Can the kernel run a 32-bit program?  If not, qemu-i386 runs them.
 ctest_i386=()
+i386_wrapper=
 mkdir -p "$B/probe"
 printf 'int main(void) { return 0; }\n' >"$B/probe/m32.c"
 if gcc -m32 "$B/probe/m32.c" -o "$B/probe/m32" >"$B/probe/m32.log" 2>&1 &&
     [ -z "${ARENA_PLATFORMS_QEMU:-}" ] && "$B/probe/m32" 2>>"$B/probe/m32.log"; then
-    :
+    # run natively, also where an earlier run of the build used qemu-i386
+    i386_args+=(-DCMAKE_CROSSCOMPILING_EMULATOR=)
 else
     i386_args+=(-DCMAKE_CROSSCOMPILING_EMULATOR=qemu-i386)
-    # Tests that start the programs through a script would need binfmt_misc.
-    ctest_i386=(-LE 'death|shell')
-    notes+=("i386: the kernel does not run 32-bit programs: run under qemu-i386, without the tests that start them from scripts")
+    # The shell's scripts start it through their wrapper; the others that
+    # start programs from scripts (death tests, the man pages' check of
+    # arena-shell --help) would need binfmt_misc.
+    ctest_i386=(-LE 'death|docs')
+    i386_wrapper=qemu-i386
+    notes+=("i386: the kernel does not run 32-bit programs: run under qemu-i386, without the death tests and docs.man")
 fi
 
 # ---- build -------------------------------------------------------------------
@@ -141,7 +178,7 @@ run_ctest() { # run_ctest NAME [ctest args...]
     tally "$B/$name.ctest.log"
 }
 
-run_ctest i386 "${ctest_i386[@]}"
+ARENA_SHELL_WRAPPER=$i386_wrapper run_ctest i386 "${ctest_i386[@]}"
 run_ctest musl
 run_ctest glibc
 if [ -n "${built[mingw]:-}" ]; then

@@ -294,6 +294,34 @@ expect_rc 0
 expect_out "cannot install libcmocka-dev:i386"
 expect_out "optional, not installed: libcmocka-dev:i386"
 
+start "platforms: of an optional need's alternatives the first is tried first, the next when it cannot be had"
+for first in available unavailable; do
+    sandbox --debian
+    fake dpkg 'case $1 in --print-architecture) echo amd64 ;; *) echo i386 ;; esac'
+    installed_now "${demo_pkgs[@]}" g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 \
+        wine wine64 qemu-user libcmocka-dev:i386
+    [ $first = unavailable ] && echo "libedit-dev:i386" >"$state/unavailable"
+    run platforms
+    expect_rc 0
+    expect_log apt.log "apt-get install -y -qq --no-install-recommends libedit-dev:i386"
+    if [ $first = available ]; then
+        expect_installed "libedit-dev:i386"
+        grep -qx "libedit2:i386" "$state/installed" && fail "libedit2:i386 installed beside libedit-dev:i386"
+        expect_no_out "alternative"
+    else
+        expect_installed "libedit2:i386"
+        expect_out "installed an alternative to libedit-dev:i386 (libedit2:i386)"
+        expect_out "E: Unable to locate package libedit-dev:i386"
+        expect_no_out "optional, not installed"
+        # Satisfied by the alternative: the next run asks apt-get nothing.
+        rm "$state/apt.log"
+        run platforms
+        expect_rc 0
+        [ -z "$out" ] || fail "printed something"
+        expect_no_log apt.log
+    fi
+done
+
 start "an unknown task is a usage error"
 sandbox --debian
 run nonsense

@@ -3,10 +3,18 @@
 # megabyte-long line, NUL bytes, invalid UTF-8, control characters, numbers
 # beyond size_t, thousands of arguments, 300 nested child arenas.  The shell must answer each bad line
 # with one short error, keep its state, and exit with status 1 (not crash,
-# not hang, not leak: the asan build runs this under ASan+UBSan).
-# ARENA_SHELL_WRAPPER (e.g. valgrind) prefixes the command.
+# not hang, not leak: the asan build runs this under ASan+UBSan).  The
+# numbers at the limits are those of the shell's own width (width.sh), so
+# each diagnostic is reached on 32-bit as on 64-bit.
+# ARENA_SHELL_WRAPPER (e.g. valgrind, qemu-i386) prefixes the command.
 set -u
 shell=$1
+# shellcheck source=width.sh
+. "$(dirname "$0")/width.sh"
+if ! width "$shell"; then
+    echo "$shell is no ELF program: its width, and so its limits, are unknown"
+    exit 1
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/arena-shell-hostile.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 in=$tmp/in
@@ -38,6 +46,11 @@ big() { head -c "$1" /dev/zero | tr '\0' "$2"; }
     printf 'alloc 9223372036854775808\n'
     printf 'alloc 1 9223372036854775808\n'
     printf 'alloc 1 0x8000000000000000\n'
+    printf 'alloc %s\nalloc %s\nalloc %s\n' "$ptrdiff_max_1" "$size_max" "$size_max_1"
+    printf 'alloc 1 %s\nalloc %s 8\n' "$ptrdiff_max_1" "$ptrdiff_max"
+    printf 'calloc %s 2\ncalloc %s %s\n' "$ptrdiff_max_1" "$size_max" "$size_max"
+    printf 'extend %s\nextend %s\n' "$ptrdiff_max_1" "$size_max"
+    printf 'new 1G\nnew %s\nnew %s grow max %s\n' "$ptrdiff_max" "$size_max" "$size_max"
     printf 'alloc 16383P\n'
     printf 'alloc 16E\n'
     printf 'alloc 15.5E\n'
@@ -72,7 +85,7 @@ big() { head -c "$1" /dev/zero | tr '\0' "$2"; }
     printf 'defer \001\033[2J caf\303\251 \377\n'
     printf 'child name '; big 100000 c; printf '\n'
     printf 'use '; big 100000 u; printf '\n'
-    printf 'child 16383P\nchild 1 max 18446744073709551615 name huge\n'
+    printf 'child 16383P\nchild 1 max %s name huge\n' "$size_max"
     i=0; while [ $i -lt 300 ]; do printf 'child 64\ndefer d%d\n' $i; i=$((i + 1)); done
     printf 'report\n'
     printf 'new 0\nalloc 100 4096\nmap\nstats\nlist\n'
@@ -106,7 +119,12 @@ for want in "line 4: unknown command 'aaaaaaaa" "line 10: the line contains a NU
     "is too large for size_t" "bytes is more than an arena can hand out" \
     "overflows size_t" "memory limit of 64.0 MiB" "alloc: too many arguments" \
     "restore: mark 40 is no longer valid" "defer: TEXT is 1100000 bytes long" \
-    "child: arena name 'cccccccc" "use: no arena named 'uuuuuuuu"; do
+    "child: arena name 'cccccccc" "use: no arena named 'uuuuuuuu" \
+    "alloc: $ptrdiff_max_1 bytes is more than an arena can hand out" \
+    "alloc: size '$size_max_1' is too large for size_t" \
+    "calloc: $ptrdiff_max_1 x 2 bytes overflows size_t" \
+    "extend: $ptrdiff_max_1 bytes is more than an arena can hold" \
+    "new: a first block of $ptrdiff_max bytes .* is more than an arena can hold"; do
     if ! grep -q "$want" "$tmp/err"; then
         echo "missing diagnostic: $want"
         fail=1
@@ -132,4 +150,4 @@ if [ $fail -ne 0 ]; then
     tail -n 40 "$tmp/out" | cut -c1-200
     exit 1
 fi
-echo "ok: $(wc -l <"$tmp/err") errors, all short; state intact"
+echo "ok: $(wc -l <"$tmp/err") errors, all short; state intact ($bits-bit)"

@@ -8,7 +8,8 @@
 # line), Tab completion, Ctrl-C abandoning a line, and that Ctrl-D leaves
 # with status 0; with child arenas, the prompt that names the current one,
 # Tab completing arena names after 'use', and cleanups running at a reset.
-# Every wait is bounded.
+# Every wait is bounded.  ARENA_SHELL_WRAPPER (e.g. qemu-i386) prefixes the
+# command.
 set -u
 shell=$1
 tmux_exe=$2
@@ -65,7 +66,7 @@ start() {
     sock="tmux-$phase"
     rm -f "$tmp/status"
     T new-session -d -s s -x 100 -y 40 \
-        "env HOME=$tmp TERM=screen NO_COLOR=1 $shell; echo \$? >$tmp/status; sleep 60" \
+        "env HOME=$tmp TERM=screen NO_COLOR=1 ${ARENA_SHELL_WRAPPER:-} $shell; echo \$? >$tmp/status; sleep 60" \
         || fail "tmux new-session"
     wait_for "arena>"
 }

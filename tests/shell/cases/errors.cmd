@@ -29,11 +29,13 @@ alloc 1 8 as a-name-that-is-much-too-long-for-the-shell
 alloc 1 as x
 alloc 1 as x
 alloc 1 8 as y extra
-alloc 10000000000000000000
+alloc @PTRDIFF_MAX+1@
+alloc @SIZE_MAX@
+alloc @SIZE_MAX+1@
 alloc 5K
 calloc
 calloc 3
-calloc 4294967296 4294967296
+calloc @PTRDIFF_MAX+1@ 2
 calloc 2 3 4
 str
 fill
@@ -47,6 +49,7 @@ show x y
 extend
 extend 0
 extend 16M
+extend @PTRDIFF_MAX+1@
 extend 4K 4K
 save 1
 restore

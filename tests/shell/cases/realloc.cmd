@@ -35,7 +35,7 @@ realloc nosuch 1
 realloc y
 realloc y 1 2
 realloc y lots
-realloc y 9223372036854775808
+realloc y @PTRDIFF_MAX+1@
 # a growing arena adds a block for it
 new 64
 alloc 10 as g

@@ -12,6 +12,6 @@ alloc 007
 alloc 1 4K
 alloc 1 0x400
 new 1.5M fixed max 2M
-new 2G grow
+new 1G grow
 alloc 0.25M
 list
