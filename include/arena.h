@@ -555,9 +555,20 @@ ARENA_API void arena_scratch_end(arena_scratch_t scratch);
  * not a number of that form or does not fit a size_t is ignored.  The
  * arena_cache_set_* calls override both.
  *
- * Thread-safe; a mutex is taken once per block, never per allocation.  The
- * cache survives fork(): the child starts with it unlocked and with the
- * parent's blocks. */
+ * The thread's front: each thread keeps the last few blocks it released
+ * (up to 4 of at most 256 KiB) and serves its next requests of the same
+ * size from them without a lock, so an arena per request costs no lock at
+ * all.  A front draws on a quota (at most 1 MiB, at most a quarter of the
+ * resident cap) reserved from the resident cap, so the caps hold exactly;
+ * its blocks do not age while it holds them.  A front goes back to the
+ * cache when its thread exits, calls arena_cache_decay_now() or
+ * arena_cache_release(), and, after any arena_cache_set_* call or
+ * arena_cache_release() on another thread, at its thread's next use of the
+ * cache.  ARENA_CACHE_FRONT=0 in the environment turns fronts off.
+ *
+ * Thread-safe; a mutex is taken at most once per block, never per
+ * allocation.  The cache survives fork(): the child starts with it unlocked
+ * and with the parent's blocks. */
 #define ARENA_CACHE_DEFAULT_LIMIT ((size_t)1024 * 1024 * 1024)
 #define ARENA_CACHE_DEFAULT_LAZY_LIMIT ((size_t)1024 * 1024 * 1024)
 #define ARENA_CACHE_DEFAULT_DECAY_MS ((size_t)1000)
@@ -575,8 +586,9 @@ ARENA_API size_t arena_cache_lazy_limit(void);
  * still hold).  A lower decay time applies at once to the blocks cached. */
 ARENA_API size_t arena_cache_set_decay(size_t ms);
 ARENA_API size_t arena_cache_decay(void);
-/* Purges and gives back what has expired now; returns the bytes of the
- * blocks it purged or gave back. */
+/* Gives the calling thread's front back to the cache, then purges and gives
+ * back what has expired now; returns the bytes of the blocks it purged or
+ * gave back. */
 ARENA_API size_t arena_cache_decay_now(void);
 /* 1 starts a helper thread that ages the cache on its own (it wakes when the
  * oldest block is due, and at least once a second), for a program that may
@@ -585,9 +597,11 @@ ARENA_API size_t arena_cache_decay_now(void);
  * started.  A child of fork() gets its own helper with its next use of the
  * cache. */
 ARENA_API int arena_cache_set_helper(int on);
-/* Bytes the cache holds now, both tiers. */
+/* Bytes the cache holds now: both tiers and the calling thread's front. */
 ARENA_API size_t arena_cache_size(void);
-/* Frees every cached block to the system. */
+/* Frees every cached block to the system: both tiers and the calling
+ * thread's front now, other threads' fronts at their next use of the
+ * cache. */
 ARENA_API void arena_cache_release(void);
 
 /* ---- version ------------------------------------------------------------ */

@@ -60,6 +60,21 @@
  * A generation number tells a helper that has been stopped or replaced to
  * end.
  *
+ * The thread's front.  A program that creates and destroys an arena per
+ * request would take the lock (and read the clock) twice per request.  So
+ * each thread keeps its last few released blocks (ARENA__FRONT_SLOTS, each
+ * at most ARENA__FRONT_MAX bytes) in thread-local storage and serves its
+ * next requests of the same size from there, with no lock and no atomic.
+ * The front draws on a quota (ARENA__FRONT_QUOTA) reserved from the
+ * resident tier's cap under the lock when the thread first needs it, so the
+ * caps hold exactly: the resident tier's blocks and every thread's quota
+ * together stay under its cap.  A front is given back to the cache (its
+ * blocks into the resident tier, its quota released) when its thread exits,
+ * calls arena_cache_decay_now or arena_cache_release, or meets a front
+ * generation that a control call (a new cap or decay, a release) moved on:
+ * so such a call reaches every thread at its next operation on the cache.
+ * Blocks in a front do not age; a thread's front holds at most its quota.
+ *
  * fork().  A thread may hold the cache's lock when another forks; the child
  * would then wait for it forever.  Fork handlers, registered before the
  * lock is first taken, take the lock before the fork and release it on both
@@ -70,6 +85,7 @@
 #include "os.h"
 
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,10 +120,16 @@ typedef struct {
     arena__slot_t slot[ARENA__CACHE_SLOTS];
 } arena__work_t;
 
+#define ARENA__FRONT_SLOTS 4
+#define ARENA__FRONT_MAX ((size_t)256 * 1024)
+#define ARENA__FRONT_QUOTA ((size_t)1024 * 1024)
+
 static struct {
     arena__os_lock_t lock;
     size_t cap[2];
     size_t bytes[2];
+    size_t quotas;  /* resident bytes reserved by the threads' fronts */
+    bool front;     /* threads keep fronts (ARENA_CACHE_FRONT, default on) */
     uint64_t decay; /* ms */
     uint64_t last;  /* the latest clock reading */
     uint64_t skew;  /* added to the clock by arena__cache_clock_advance */
@@ -119,6 +141,29 @@ static struct {
 } arena__cache = {.lock = ARENA__OS_LOCK_INIT};
 
 static arena__os_once_t arena__cache_once = ARENA__OS_ONCE_INIT;
+static _Atomic bool arena__cache_ready;
+/* Moved on by the controls: a front of an older generation goes back to
+ * the cache at its thread's next operation. */
+static _Atomic unsigned arena__front_gen = 1;
+
+typedef struct {
+    void *p;
+    size_t size;
+    uint64_t since; /* the cache's clock, as last read, when the block came */
+} arena__fslot_t;
+
+/* The cache's clock as last read under the lock, for the fronts, which do
+ * not read the clock themselves: a block's age is at least what it says. */
+static _Atomic uint64_t arena__cache_seen;
+
+static ARENA__TLS struct {
+    arena__fslot_t slot[ARENA__FRONT_SLOTS];
+    unsigned n;
+    unsigned gen; /* the generation its quota was reserved in; 0: no quota */
+    size_t quota; /* bytes reserved from the resident cap */
+    size_t bytes; /* bytes of the blocks in slot[] */
+    bool hooked;  /* its thread-exit hook is registered */
+} arena__front;
 
 /* ---- defaults and the environment ------------------------------------------- */
 
@@ -198,11 +243,14 @@ static void arena__cache_init(void)
     arena__cache.cap[ARENA__TIER_LAZY] =
         arena__cache_default_cap(ARENA_CACHE_DEFAULT_LAZY_LIMIT, bits, phys);
     arena__cache.decay = ARENA_CACHE_DEFAULT_DECAY_MS;
+    arena__cache.front = true;
     size_t v;
     if (arena__cache_parse(arena__os_getenv("ARENA_CACHE_LIMIT"), true, &v))
         arena__cache.cap[ARENA__TIER_RESIDENT] = v;
     if (arena__cache_parse(arena__os_getenv("ARENA_CACHE_DECAY_MS"), false, &v))
         arena__cache.decay = v;
+    if (arena__cache_parse(arena__os_getenv("ARENA_CACHE_FRONT"), false, &v) && v <= 1)
+        arena__cache.front = v != 0;
 }
 
 /* ---- the lock, the clock, the slots ------------------------------------------ */
@@ -210,9 +258,16 @@ static void arena__cache_init(void)
 /* Takes the cache's lock.  The first caller sets the cache up (fork
  * handlers, defaults, environment) before anyone takes the lock, so a fork
  * that finds the lock held always runs the handlers. */
+static void arena__cache_init_once(void)
+{
+    arena__cache_init();
+    atomic_store_explicit(&arena__cache_ready, true, memory_order_release);
+}
+
 static void arena__cache_lock(void)
 {
-    arena__os_once(&arena__cache_once, arena__cache_init);
+    if (!atomic_load_explicit(&arena__cache_ready, memory_order_acquire))
+        arena__os_once(&arena__cache_once, arena__cache_init_once);
     arena__os_lock(&arena__cache.lock);
 }
 
@@ -229,18 +284,24 @@ static uint64_t arena__cache_now(void)
     if (t < arena__cache.last)
         t = arena__cache.last;
     arena__cache.last = t;
+    atomic_store_explicit(&arena__cache_seen, t, memory_order_relaxed);
     return t;
 }
 
-/* Room for a block in a tier (the caller holds the lock). */
+/* Room for a block in a tier (the caller holds the lock).  The resident
+ * tier's room is what its blocks and the fronts' quotas leave. */
 static bool arena__cache_fits(int tier, size_t size)
 {
     size_t cap = arena__cache.cap[tier];
+    size_t used = arena__cache.bytes[tier];
     if (arena__cache.n == ARENA__CACHE_SLOTS)
         return false;
-    if (tier == ARENA__TIER_RESIDENT && size > cap / 4)
-        return false;
-    return size <= cap - arena__cache.bytes[tier];
+    if (tier == ARENA__TIER_RESIDENT) {
+        if (size > cap / 4)
+            return false;
+        used += arena__cache.quotas;
+    }
+    return used <= cap && size <= cap - used;
 }
 
 /* Appends a block as the newest slot (the caller holds the lock and checked
@@ -248,6 +309,20 @@ static bool arena__cache_fits(int tier, size_t size)
 static void arena__slot_put(void *p, size_t size, int tier, uint64_t now)
 {
     arena__cache.slot[arena__cache.n++] = (arena__slot_t){p, size, now, tier};
+    arena__cache.bytes[tier] += size;
+}
+
+/* Inserts a block that entered its tier at `since`, in clock order (the
+ * caller holds the lock and checked that it fits). */
+static void arena__slot_insert(void *p, size_t size, int tier, uint64_t since)
+{
+    size_t i = arena__cache.n;
+    while (i > 0 && arena__cache.slot[i - 1].since > since)
+        i--;
+    memmove(&arena__cache.slot[i + 1], &arena__cache.slot[i],
+            (arena__cache.n - i) * sizeof arena__cache.slot[0]);
+    arena__cache.slot[i] = (arena__slot_t){p, size, since, tier};
+    arena__cache.n++;
     arena__cache.bytes[tier] += size;
 }
 
@@ -350,12 +425,108 @@ static size_t arena__cache_leave(arena__work_t *w)
     return w->n != 0 ? arena__cache_settle(w) : 0;
 }
 
+/* ---- the thread's front ------------------------------------------------------------- */
+
+static void arena__front_flush(void);
+
+static void arena__front_exit(void)
+{
+    arena__front_flush();
+    arena__front.hooked = false;
+}
+
+/* Gives the front's blocks to the resident tier (or back to the system) and
+ * its quota back to the cap. */
+static void arena__front_flush(void)
+{
+    if (arena__front.gen == 0)
+        return;
+    arena__work_t w;
+    w.n = 0;
+    arena__cache_lock();
+    uint64_t now = arena__cache_now();
+    arena__cache.quotas -= arena__front.quota;
+    for (unsigned i = 0; i < arena__front.n; i++) {
+        arena__fslot_t *f = &arena__front.slot[i];
+        if (arena__cache.decay != 0 && arena__cache_fits(ARENA__TIER_RESIDENT, f->size))
+            arena__slot_insert(f->p, f->size, ARENA__TIER_RESIDENT, f->since);
+        else
+            w.slot[w.n++] = (arena__slot_t){f->p, f->size, now, ARENA__TIER_LAZY};
+    }
+    arena__cache_collect(&w, now);
+    arena__front.n = 0;
+    arena__front.bytes = 0;
+    arena__front.quota = 0;
+    arena__front.gen = 0;
+    arena__cache_leave(&w);
+}
+
+/* A front of the current generation, with a quota; false when the cap or
+ * the decay leaves none, or the thread's exit cannot be hooked. */
+static bool arena__front_ready(void)
+{
+    unsigned gen = atomic_load_explicit(&arena__front_gen, memory_order_relaxed);
+    if (ARENA__LIKELY(arena__front.gen == gen))
+        return true;
+    arena__front_flush(); /* an older generation's */
+    if (!arena__front.hooked) {
+        if (!arena__os_at_thread_exit(arena__front_exit))
+            return false;
+        arena__front.hooked = true;
+    }
+    arena__cache_lock();
+    size_t cap = arena__cache.cap[ARENA__TIER_RESIDENT];
+    size_t used = arena__cache.bytes[ARENA__TIER_RESIDENT] + arena__cache.quotas;
+    size_t quota = cap / 4 < ARENA__FRONT_QUOTA ? cap / 4 : ARENA__FRONT_QUOTA;
+    bool ok = arena__cache.front && arena__cache.decay != 0 && quota != 0 && used <= cap
+              && quota <= cap - used;
+    if (ok) {
+        arena__cache.quotas += quota;
+        arena__front.quota = quota;
+        arena__front.gen = atomic_load_explicit(&arena__front_gen, memory_order_relaxed);
+    }
+    arena__cache_unlock();
+    return ok;
+}
+
+static void *arena__front_take(size_t size)
+{
+    if (atomic_load_explicit(&arena__front_gen, memory_order_relaxed) != arena__front.gen)
+        return NULL; /* the slow path flushes it */
+    for (unsigned i = arena__front.n; i-- > 0;) {
+        if (arena__front.slot[i].size == size) {
+            void *p = arena__front.slot[i].p;
+            arena__front.slot[i] = arena__front.slot[--arena__front.n];
+            arena__front.bytes -= size;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static bool arena__front_put(void *p, size_t size)
+{
+    if (size > ARENA__FRONT_MAX || !arena__front_ready())
+        return false;
+    if (arena__front.n == ARENA__FRONT_SLOTS || size > arena__front.quota - arena__front.bytes)
+        return false;
+    arena__front.slot[arena__front.n++] =
+        (arena__fslot_t){p, size, atomic_load_explicit(&arena__cache_seen, memory_order_relaxed)};
+    arena__front.bytes += size;
+    return true;
+}
+
 /* ---- the backing ------------------------------------------------------------------ */
 
 static void *arena__cache_alloc(void *user, size_t size)
 {
     (void)user;
-    void *p = NULL;
+    void *p = arena__front_take(size);
+    if (p != NULL)
+        return p;
+    if (arena__front.gen != 0
+        && arena__front.gen != atomic_load_explicit(&arena__front_gen, memory_order_relaxed))
+        arena__front_flush();
     arena__work_t w;
     w.n = 0;
     arena__cache_lock();
@@ -381,6 +552,8 @@ static void *arena__cache_alloc(void *user, size_t size)
 static void arena__cache_release_block(void *user, void *p, size_t size)
 {
     (void)user;
+    if (arena__front_put(p, size))
+        return;
     arena__work_t w;
     w.n = 0;
     arena__cache_lock();
@@ -433,8 +606,17 @@ static void arena__cache_trim_tier(arena__work_t *w, int tier, size_t most, size
 }
 
 /* Swaps a tier's cap and gives back what no longer fits. */
+/* A control changes what the fronts may hold: every front goes back to the
+ * cache, this thread's now, the others' at their next operation. */
+static void arena__fronts_recall(void)
+{
+    atomic_fetch_add_explicit(&arena__front_gen, 1, memory_order_relaxed);
+    arena__front_flush();
+}
+
 static size_t arena__cache_set_cap(int tier, size_t bytes)
 {
+    arena__fronts_recall();
     arena__work_t w;
     w.n = 0;
     arena__cache_lock();
@@ -476,6 +658,7 @@ size_t arena_cache_lazy_limit(void)
 
 size_t arena_cache_set_decay(size_t ms)
 {
+    arena__fronts_recall();
     arena__work_t w;
     w.n = 0;
     arena__cache_lock();
@@ -496,6 +679,7 @@ size_t arena_cache_decay(void)
 
 size_t arena_cache_decay_now(void)
 {
+    arena__front_flush();
     arena__work_t w;
     w.n = 0;
     arena__cache_lock();
@@ -508,11 +692,12 @@ size_t arena_cache_size(void)
     arena__cache_lock();
     size_t v = arena__cache.bytes[ARENA__TIER_RESIDENT] + arena__cache.bytes[ARENA__TIER_LAZY];
     arena__cache_unlock();
-    return v;
+    return v + arena__front.bytes;
 }
 
 void arena_cache_release(void)
 {
+    arena__fronts_recall();
     arena__work_t w;
     w.n = 0;
     arena__cache_lock();
