@@ -262,7 +262,7 @@ static void out_of_room_near_the_heaps_size(void **state)
     (void)state;
     static unsigned char buffer[ARENA_BUFFER_OVERHEAD + 8192];
     int created = 0, refused = 0;
-    for (size_t size = ARENA_BUFFER_OVERHEAD + 1024; size <= sizeof buffer; size += 16) {
+    for (size_t size = ARENA_BUFFER_OVERHEAD + 256; size <= sizeof buffer; size += 16) {
         arena_options_t o = {.flags = ARENA_FIXED, .buffer = buffer, .buffer_size = size};
         arena_t *a = arena_create_with(&o);
         assert_non_null(a);
