@@ -213,9 +213,8 @@ static inline size_t arena__bin(size_t size)
     if (size <= ARENA__HEAP_SMALL)
         return size / 16 - 2;
     size_t k = arena__log2(size);
-    if (k > 31)
-        return ARENA__HEAP_BINS - 1;
-    return ARENA__HEAP_EXACT + 4 * (k - 10) + ((size >> (k - 2)) & 3);
+    size_t b = ARENA__HEAP_EXACT + 4 * (k - 10) + ((size >> (k - 2)) & 3);
+    return b < ARENA__HEAP_BINS ? b : ARENA__HEAP_BINS - 1; /* 4 GiB and up: the last */
 }
 
 static inline bool arena__map_has(const arena_heap_t *h, size_t b)
@@ -789,12 +788,10 @@ void *arena_heap_realloc(arena_heap_t *h, void *p, size_t n)
     }
     if (p == NULL)
         return arena_heap_alloc(h, n);
-    if (!arena__heap_ok(h, "arena_heap_realloc"))
-        return arena__fail(EINVAL);
     arena__chunk_t *c = arena__chunk_of(p);
-    if (!arena__chunk_mine(h, c, "arena_heap_realloc"))
-        return arena__fail(EINVAL);
-    return arena__resize(h, c, n);
+    bool ok =
+        arena__heap_ok(h, "arena_heap_realloc") && arena__chunk_mine(h, c, "arena_heap_realloc");
+    return ok ? arena__resize(h, c, n) : arena__fail(EINVAL);
 }
 
 size_t arena_heap_size(const void *p)
@@ -839,86 +836,77 @@ static int arena__broken(const char **why, const char *what)
     return -1;
 }
 
+#define ARENA__EXPECT(cond, what)                                                                  \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            return arena__broken(why, (what));                                                     \
+    } while (0)
+
 int arena_heap_check(const arena_heap_t *h, const char **why)
 {
-    if (h == NULL)
-        return arena__broken(why, "NULL heap");
-    if (h->alive != ARENA__HEAP_ALIVE)
-        return arena__broken(why, "the heap has ended");
-    if ((char *)h->regions != h->cur)
-        return arena__broken(why, "the growing region is not the newest");
+    ARENA__EXPECT(h != NULL, "NULL heap");
+    ARENA__EXPECT(h->alive == ARENA__HEAP_ALIVE, "the heap has ended");
+    ARENA__EXPECT((char *)h->regions == h->cur, "the growing region is not the newest");
     size_t live = 0, nlive = 0, free = 0, nfree = 0, taken = 0, nregions = 0;
-    size_t limit = h->taken / ARENA__MIN_CHUNK + 2 * h->nregions + 2;
-    for (arena__region_t *r = h->regions; r != NULL; r = r->older) {
-        if (++nregions > h->nregions)
-            return arena__broken(why, "more regions than counted");
-        arena__chunk_t *c = arena__at(r, ARENA__HDR);
+    for (const arena__region_t *r = h->regions; r != NULL; r = r->older) {
+        ARENA__EXPECT(++nregions <= h->nregions, "more regions than counted");
+        /* Every step stays inside the region, whatever a header says. */
+        char *end = (char *)r == h->cur ? h->top : r->end;
+        arena__chunk_t *c = arena__at((void *)(uintptr_t)r, ARENA__HDR);
         bool prev_free = false;
-        for (;; c = arena__at(c, arena__size(c))) {
-            if (limit-- == 0)
-                return arena__broken(why, "a region does not end");
+        for (; (char *)c < end; c = arena__at(c, arena__size(c))) {
             unsigned m = arena__magic(c);
-            if (((c->head & ARENA__PREV_FREE) != 0) != prev_free)
-                return arena__broken(why, "PREV_FREE disagrees with the chunk before");
-            if (m == ARENA__END)
-                break;
             size_t size = arena__size(c);
-            if (size < ARENA__MIN_CHUNK || size % ARENA__HDR != 0)
-                return arena__broken(why, "a chunk size is not a multiple of 16 of at least 32");
-            if (m == ARENA__LIVE) {
-                if (c->link != (uintptr_t)h)
-                    return arena__broken(why, "a live chunk names another owner");
-                live += size - ARENA__HDR;
-                nlive++;
-                prev_free = false;
-            } else if (m == ARENA__FREE) {
-                if (prev_free)
-                    return arena__broken(why, "two free chunks are neighbours");
-                if (arena__slot_get(h, arena__foot_slot(c, size)) != size)
-                    return arena__broken(why, "a free chunk's footer disagrees with its size");
-                if (!arena__map_has(h, arena__bin(size)))
-                    return arena__broken(why, "a free chunk's bin is marked empty");
-                free += size;
-                nfree++;
-                prev_free = true;
-            } else {
-                return arena__broken(why, "a chunk header has a bad magic number");
-            }
+            ARENA__EXPECT(((c->head & ARENA__PREV_FREE) != 0) == prev_free,
+                          "PREV_FREE disagrees with the chunk before");
+            ARENA__EXPECT(m == ARENA__LIVE || m == ARENA__FREE,
+                          "a chunk header has a bad magic number");
+            ARENA__EXPECT(size >= ARENA__MIN_CHUNK && size % ARENA__HDR == 0
+                              && size <= (size_t)(end - (char *)c),
+                          "a chunk size is not a multiple of 16 of at least 32 inside its region");
+            ARENA__EXPECT(m == ARENA__FREE || c->link == (uintptr_t)h,
+                          "a live chunk names another owner");
+            ARENA__EXPECT(m == ARENA__LIVE || !prev_free, "two free chunks are neighbours");
+            ARENA__EXPECT(m == ARENA__LIVE || arena__slot_get(h, arena__foot_slot(c, size)) == size,
+                          "a free chunk's footer disagrees with its size");
+            ARENA__EXPECT(m == ARENA__LIVE || arena__map_has(h, arena__bin(size)),
+                          "a free chunk's bin is marked empty");
+            live += m == ARENA__LIVE ? size - ARENA__HDR : 0;
+            nlive += m == ARENA__LIVE;
+            free += m == ARENA__FREE ? size : 0;
+            nfree += m == ARENA__FREE;
+            prev_free = m == ARENA__FREE;
         }
-        if (c->link != (uintptr_t)h)
-            return arena__broken(why, "an end marker names another owner");
-        if ((char *)c != ((char *)r == h->cur ? h->top : r->end))
-            return arena__broken(why, "a region's end is not where the heap says");
-        taken += (size_t)((char *)c + ARENA__HDR - (char *)r);
+        ARENA__EXPECT(arena__magic(c) == ARENA__END && c->link == (uintptr_t)h
+                          && ((c->head & ARENA__PREV_FREE) != 0) == prev_free,
+                      "a region does not end with its end marker");
+        taken += (size_t)((char *)c + ARENA__HDR - (const char *)r);
     }
-    if (nregions != h->nregions)
-        return arena__broken(why, "fewer regions than counted");
+    ARENA__EXPECT(nregions == h->nregions, "fewer regions than counted");
     size_t bfree = 0, bnfree = 0;
     for (size_t b = 0; b < ARENA__HEAP_BINS; b++) {
-        if (!arena__map_has(h, b))
-            continue;
-        if (h->bins[b] == NULL)
-            return arena__broken(why, "a bin marked full is empty");
+        bool full = arena__map_has(h, b);
+        ARENA__EXPECT(!full || h->bins[b] != NULL, "a bin marked full is empty");
         uintptr_t prev = 0;
-        for (arena__chunk_t *c = h->bins[b]; c != NULL; c = (arena__chunk_t *)c->link) {
-            if (bnfree++ > nfree)
-                return arena__broken(why, "the bins hold more chunks than the regions");
-            if (arena__magic(c) != ARENA__FREE || arena__bin(arena__size(c)) != b)
-                return arena__broken(why, "a bin holds a chunk that is not free or not its size");
-            if (arena__slot_get(h, arena__prev_slot(c)) != prev)
-                return arena__broken(why, "a bin's links disagree");
+        for (arena__chunk_t *c = full ? h->bins[b] : NULL; c != NULL;
+             c = (arena__chunk_t *)c->link) {
+            ARENA__EXPECT(bnfree++ < nfree, "the bins hold more chunks than the regions");
+            ARENA__EXPECT(arena__magic(c) == ARENA__FREE && arena__bin(arena__size(c)) == b,
+                          "a bin holds a chunk that is not free or not its size");
+            ARENA__EXPECT(arena__slot_get(h, arena__prev_slot(c)) == prev,
+                          "a bin's links disagree");
             prev = (uintptr_t)c;
             bfree += arena__size(c);
         }
     }
-    if (bnfree != nfree || bfree != free)
-        return arena__broken(why, "the bins and the regions disagree about the free chunks");
-    if (live != h->live || nlive != h->live_chunks || free != h->free || nfree != h->free_chunks
-        || taken != h->taken)
-        return arena__broken(why, "a counter disagrees with the chunks");
-    if (taken != live + ARENA__HDR * nlive + free + 2 * ARENA__HDR * nregions
-        || h->peak_taken < taken || h->peak_live < live)
-        return arena__broken(why, "the counters do not add up");
+    ARENA__EXPECT(bnfree == nfree && bfree == free,
+                  "the bins and the regions disagree about the free chunks");
+    ARENA__EXPECT(live == h->live && nlive == h->live_chunks && free == h->free
+                      && nfree == h->free_chunks && taken == h->taken,
+                  "a counter disagrees with the chunks");
+    ARENA__EXPECT(taken == live + ARENA__HDR * nlive + free + 2 * ARENA__HDR * nregions
+                      && h->peak_taken >= taken && h->peak_live >= live,
+                  "the counters do not add up");
     return 0;
 }
 
@@ -987,13 +975,12 @@ void *arena_use_realloc(void *p, size_t n)
     if (p == NULL)
         return arena_use_malloc(n);
     arena__chunk_t *c = arena__chunk_of(p);
-    if (!arena__chunk_live(c, NULL, "arena_use_realloc")
-        || !arena__owner_ok(c, "arena_use_realloc"))
-        return arena__fail(EINVAL);
-    if (c->link != 0)
+    bool ok =
+        arena__chunk_live(c, NULL, "arena_use_realloc") && arena__owner_ok(c, "arena_use_realloc");
+    if (ok && c->link != 0)
         return arena__resize((arena_heap_t *)c->link, c, n);
-    if (n > ARENA__HEAP_MAX)
-        return arena__fail(ENOMEM);
+    if (!ok || n > ARENA__HEAP_MAX) /* a chunk from malloc stays with malloc */
+        return arena__fail(ok ? ENOMEM : EINVAL);
     size_t size = arena__chunk_for(n);
     arena__chunk_t *d = (arena__chunk_t *)realloc(c, size);
     if (d == NULL)
@@ -1028,10 +1015,11 @@ void *arena_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 void *arena_zalloc(void *opaque, unsigned items, unsigned size)
 {
-    /* Not zeroed, like zlib's own default. */
-    if (size != 0 && items > SIZE_MAX / size)
-        return arena__fail(ENOMEM);
-    return arena_heap_alloc((arena_heap_t *)opaque, (size_t)items * size);
+    /* Not zeroed, like zlib's own default.  The product overflows only
+     * where size_t is no wider than unsigned. */
+    bool over = size != 0 && items > SIZE_MAX / size;
+    return over ? arena__fail(ENOMEM)
+                : arena_heap_alloc((arena_heap_t *)opaque, (size_t)items * size);
 }
 
 void arena_zfree(void *opaque, void *ptr)

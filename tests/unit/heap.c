@@ -195,7 +195,7 @@ static void best_fit_at_every_class_boundary(void **state)
     for (size_t k = 10; k <= 21; k++) {
         for (size_t sub = 0; sub < 4; sub++) {
             size_t start = class_start(k, sub); /* chunk bytes */
-            arena_t *a; /* a block big enough for one region */
+            arena_t *a;                         /* a block big enough for one region */
             arena_heap_t *h = new_heap(&a, 4 * start + 65536);
             /* Free chunks, kept apart by guards: the top of the class
              * below, and two in this class. */
@@ -234,6 +234,35 @@ static void best_fit_at_every_class_boundary(void **state)
             arena_destroy(a);
         }
     }
+}
+
+/* A bin's best fit looks at its first 16 chunks; a fit behind them that
+ * ends the newest region is still found before the heap takes memory. */
+static void a_fit_past_the_scan_is_found(void **state)
+{
+    (void)state;
+    arena_t *a;
+    arena_heap_t *h = new_heap(&a, (size_t)1 << 20);
+    enum { SMALLER = 17 };
+    void *small[SMALLER];
+    assert_non_null(arena_heap_alloc(h, 1)); /* live guards keep them apart */
+    for (int i = 0; i < SMALLER; i++) {      /* chunks of 2064..2320 bytes: the class of 2400 */
+        small[i] = arena_heap_alloc(h, 2048 + (size_t)i * 16);
+        assert_non_null(arena_heap_alloc(h, 1));
+    }
+    void *last = arena_heap_alloc(h, 2484); /* a 2500-byte chunk at the region's end */
+    arena_mark_t m = arena_save(a);         /* so that its free cannot give it back */
+    arena_heap_free(h, last);
+    for (int i = 0; i < SMALLER; i++)
+        arena_heap_free(h, small[i]); /* ahead of it in the bin */
+    size_t used = arena_stats(a).used;
+    void *p = arena_heap_alloc(h, 2384); /* a 2400-byte chunk */
+    assert_ptr_equal(p, last);
+    assert_int_equal(arena_stats(a).used, used);
+    assert_heap_ok(h);
+    arena_restore(a, m);
+    assert_heap_ok(h);
+    arena_destroy(a);
 }
 
 /* A big free chunk serves a small request from its start; the rest stays
@@ -499,6 +528,7 @@ int main(void)
         cmocka_unit_test(alignment_and_usable_size_grid),
         cmocka_unit_test(every_small_size_is_reused_exactly),
         cmocka_unit_test(best_fit_at_every_class_boundary),
+        cmocka_unit_test(a_fit_past_the_scan_is_found),
         cmocka_unit_test(a_big_free_chunk_is_split),
         cmocka_unit_test(neighbours_merge_in_every_order),
         cmocka_unit_test(the_newest_chunk_is_given_back),

@@ -48,6 +48,36 @@ static void with_no_heap_the_c_library_serves(void **state)
     assert_int_equal(arena_use_size(NULL), 0);
 }
 
+/* ThreadSanitizer's allocator stops on a request it cannot serve rather
+ * than return NULL: the refusals are tested elsewhere. */
+#if defined(__SANITIZE_THREAD__)
+#define UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define UNDER_TSAN 1
+#endif
+#endif
+#ifndef UNDER_TSAN
+#define UNDER_TSAN 0
+#endif
+
+/* The C library refuses: NULL with ENOMEM, the chunk untouched. */
+static void when_the_c_library_refuses(void **state)
+{
+    (void)state;
+    if (UNDER_TSAN)
+        skip();
+    size_t huge = (size_t)1 << 46;
+    assert_fails(arena_use_malloc(huge), ENOMEM);
+    unsigned char *p = arena_use_realloc(NULL, 40); /* NULL: an allocation */
+    assert_non_null(p);
+    fill(p, 40, 4);
+    assert_fails(arena_use_realloc(p, huge), ENOMEM);
+    expect_fill(p, 40, 4);
+    assert_int_equal(arena_use_size(p), 48);
+    arena_use_free(p);
+}
+
 static void chunks_go_back_where_they_came_from(void **state)
 {
     (void)state;
@@ -157,6 +187,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(with_no_heap_the_c_library_serves),
+        cmocka_unit_test(when_the_c_library_refuses),
         cmocka_unit_test(chunks_go_back_where_they_came_from),
         cmocka_unit_test(each_thread_has_its_own_current_heap),
     };
