@@ -513,17 +513,22 @@ ARENA_API void arena_scratch_end(arena_scratch_t scratch);
  * malloc, from the memory of one arena, and recycles what is freed.  Its
  * state lives in the arena, and it ends with the memory that exists when
  * it is created: at arena_reset and arena_destroy, and at arena_restore to
- * a mark saved before arena_heap_create (restoring to a mark saved after
- * it ends only the heap's memory taken after that mark: chunks allocated
- * since then end, the heap goes on).  Nothing needs freeing at the end.
+ * a mark saved before arena_heap_create.  Nothing needs freeing at the end.
+ * Restoring to a mark saved after arena_heap_create ends the memory the
+ * heap took from the arena since the mark, and the heap goes on: treat
+ * every chunk allocated since the mark as ended (those the heap placed in
+ * older memory stay allocated until the heap ends).  A rewind that ends
+ * heap memory costs O(chunks in it).  The arena's cleanups may read and
+ * free chunks while they run (a free of a chunk being released is
+ * ignored); they may not allocate from the heap.
  *
  * Chunks carry a 16-byte header (their size and their heap) and are
  * aligned like malloc (ARENA_DEFAULT_ALIGNMENT).  Freed chunks merge with
  * free neighbours and are reused by size class; a free that leaves free
- * space at the arena's position gives it back to the arena (arena_pop).
- * The heap shares its arena with other allocations (they only make it take
- * memory in more pieces); a thread-safe arena's arena_alloc_thread_safe
- * may not run while the heap is used.
+ * space at the arena's position gives it back to the arena.  The heap
+ * shares its arena with other allocations (they only make it take memory
+ * in more pieces, at least 2 KiB each); arena_alloc_thread_safe may not run
+ * on the arena while the heap is used.
  *
  * Threads: a heap is single-threaded, like its arena: one thread at a time
  * uses it (and frees its chunks).  A threaded program gives each thread its
@@ -533,10 +538,12 @@ ARENA_API void arena_scratch_end(arena_scratch_t scratch);
  *
  * Errors follow the conventions above: NULL/EINVAL for a NULL heap or a
  * pointer that is not a live chunk of the heap, NULL/ENOMEM when the arena
- * refuses, state unchanged.  A debug build stops with a message naming the
- * arena on a double free, a chunk of another heap or from malloc, and a
- * heap or chunk its arena has released; ASan and memcheck builds poison
- * freed chunks (the heap is a memcheck pool). */
+ * refuses, state unchanged; a bad free is ignored.  A debug build stops
+ * with a message naming the arena on a double free, a chunk of another
+ * heap or from malloc, and a heap or chunk its arena has released.  ASan
+ * and memcheck builds poison freed chunks (the heap is a memcheck pool);
+ * headers stay accessible, so a write past a chunk into the next header is
+ * seen only by a debug build's checks, at the next free. */
 
 typedef struct arena_heap arena_heap_t;
 
