@@ -1015,11 +1015,10 @@ void *arena_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 void *arena_zalloc(void *opaque, unsigned items, unsigned size)
 {
-    /* Not zeroed, like zlib's own default.  The product overflows only
-     * where size_t is no wider than unsigned. */
-    bool over = size != 0 && items > SIZE_MAX / size;
-    return over ? arena__fail(ENOMEM)
-                : arena_heap_alloc((arena_heap_t *)opaque, (size_t)items * size);
+    /* Not zeroed, like zlib's own default.  The product can overflow only
+     * where size_t is no wider than unsigned: SIZE_MAX is then refused. */
+    size_t n = size != 0 && items > SIZE_MAX / size ? SIZE_MAX : (size_t)items * size;
+    return arena_heap_alloc((arena_heap_t *)opaque, n);
 }
 
 void arena_zfree(void *opaque, void *ptr)

@@ -76,6 +76,35 @@ static void errors_and_null_arguments(void **state)
     arena_destroy(a);
 }
 
+/* arena_heap_stats over the sized getter behind it: a caller built with
+ * more fields than the library knows sees them 0, one built with fewer
+ * gets only its own (the bytes after them are left alone). */
+static void stats_across_versions(void **state)
+{
+    (void)state;
+    arena_t *a;
+    arena_heap_t *h = new_heap(&a, 0);
+    void *p = arena_heap_alloc(h, 100);
+    arena_heap_stats_t s = arena_heap_stats(h);
+    assert_int_equal(s.live, 112);
+    unsigned char newer[sizeof s + 64];
+    memset(newer, 0xee, sizeof newer);
+    arena__heap_stats_sized(h, (arena_heap_stats_t *)(void *)newer, sizeof newer);
+    assert_memory_equal(newer, &s, sizeof s);
+    for (size_t i = sizeof s; i < sizeof newer; i++)
+        assert_int_equal(newer[i], 0);
+    unsigned char older[sizeof s];
+    memset(older, 0xee, sizeof older);
+    size_t known = offsetof(arena_heap_stats_t, free_chunks);
+    arena__heap_stats_sized(h, (arena_heap_stats_t *)(void *)older, known);
+    assert_memory_equal(older, &s, known);
+    for (size_t i = known; i < sizeof older; i++)
+        assert_int_equal(older[i], 0xee);
+    arena__heap_stats_sized(h, NULL, 0);
+    arena_heap_free(h, p);
+    arena_destroy(a);
+}
+
 /* Every size from 0 to 2100, and 1, 15, 16 and 17 bytes around every power
  * of two up to 1 MiB: aligned like malloc, usable at least n (exactly n
  * rounded up to 16 for memory the heap takes fresh, at most 16 more when a
@@ -525,6 +554,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(errors_and_null_arguments),
+        cmocka_unit_test(stats_across_versions),
         cmocka_unit_test(alignment_and_usable_size_grid),
         cmocka_unit_test(every_small_size_is_reused_exactly),
         cmocka_unit_test(best_fit_at_every_class_boundary),
