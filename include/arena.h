@@ -216,6 +216,18 @@ typedef struct arena_block_info {
  * directly; their names and layout are fixed for 1.x only because compiled
  * programs depend on them (docs/abi.md). */
 
+/* In C++ a function named like a struct (arena_stats) hides the struct's
+ * constructor, and g++ -Wshadow says so; C code, and C++ through the
+ * typedef names, means no harm.  These bracket such declarations. */
+#if defined(__cplusplus) && defined(__GNUC__) && !defined(__clang__)
+#define ARENA__SHADOW_OFF                                                                          \
+    _Pragma("GCC diagnostic push") _Pragma("GCC diagnostic ignored \"-Wshadow\"")
+#define ARENA__SHADOW_ON _Pragma("GCC diagnostic pop")
+#else
+#define ARENA__SHADOW_OFF
+#define ARENA__SHADOW_ON
+#endif
+
 #if defined(__GNUC__) || defined(__clang__)
 #define ARENA__LIKELY(x) __builtin_expect(!!(x), 1)
 #define ARENA__UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -245,6 +257,11 @@ ARENA_API void *arena__fail(int err);
 ARENA_API arena_t *arena__create_sized(const arena_options_t *options, size_t options_size);
 ARENA_API arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *options,
                                              size_t options_size);
+/* Sized getter behind arena_heap_stats (see there). */
+struct arena_heap;
+struct arena_heap_stats;
+ARENA_API void arena__heap_stats_sized(const struct arena_heap *h, struct arena_heap_stats *out,
+                                       size_t out_size);
 
 /* ---- life cycle -------------------------------------------------------- */
 
@@ -410,16 +427,9 @@ ARENA_API void arena_restore(arena_t *a, arena_mark_t mark);
 /* ---- introspection ----------------------------------------------------- */
 
 /* Counters (see arena_stats_t); all zero for a NULL arena.  O(1). */
-#if defined(__cplusplus) && defined(__GNUC__) && !defined(__clang__)
-/* In C++ the function hides struct arena_stats' constructor: g++ -Wshadow
- * says so, though C code (and C++ through arena_stats_t) means no harm. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wshadow"
-#endif
+ARENA__SHADOW_OFF
 ARENA_API arena_stats_t arena_stats(const arena_t *a);
-#if defined(__cplusplus) && defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
+ARENA__SHADOW_ON
 
 /* Fills up to `max` entries of `out` with the arena's blocks: oldest full
  * block first, then the current one, then the spares; returns how many
@@ -519,6 +529,158 @@ typedef struct arena_scratch {
 } arena_scratch_t;
 ARENA_API arena_scratch_t arena_scratch_begin(arena_t *const *conflicts, size_t count);
 ARENA_API void arena_scratch_end(arena_scratch_t scratch);
+
+/* ---- heap: malloc semantics inside an arena ----------------------------
+ *
+ * A heap hands out chunks that can be freed and resized one by one, like
+ * malloc, from the memory of one arena, and recycles what is freed.  Its
+ * state lives in the arena, and it ends with the memory that exists when
+ * it is created: at arena_reset and arena_destroy, and at arena_restore to
+ * a mark saved before arena_heap_create.  Nothing needs freeing at the end.
+ * Restoring to a mark saved after arena_heap_create ends the memory the
+ * heap took from the arena since the mark, and the heap goes on: treat
+ * every chunk allocated since the mark as ended (those the heap placed in
+ * older memory stay allocated until the heap ends).  A rewind that ends
+ * heap memory costs O(chunks in it).  The arena's cleanups may read and
+ * free chunks while they run (a free of a chunk being released is
+ * ignored); they may not allocate from the heap.
+ *
+ * Chunks carry a 16-byte header (their size and their heap) and are
+ * aligned like malloc (ARENA_DEFAULT_ALIGNMENT).  Freed chunks merge with
+ * free neighbours and are reused by size class; a free that leaves free
+ * space at the arena's position gives it back to the arena.  The heap
+ * shares its arena with other allocations (they only make it take memory
+ * in more pieces, at least 2 KiB each); arena_alloc_thread_safe may not run
+ * on the arena while the heap is used.
+ *
+ * Threads: a heap is single-threaded, like its arena: one thread at a time
+ * uses it (and frees its chunks).  A threaded program gives each thread its
+ * own heap, in an arena of its own or in a child arena (arena_create_child)
+ * of a shared parent, and makes it that thread's current heap
+ * (arena_heap_use).
+ *
+ * Errors follow the conventions above: NULL/EINVAL for a NULL heap or a
+ * pointer that is not a live chunk of the heap, NULL/ENOMEM when the arena
+ * refuses, state unchanged; a bad free is ignored.  A debug build stops
+ * with a message naming the arena on a double free, a chunk of another
+ * heap or from malloc, and a heap or chunk its arena has released.  ASan
+ * and memcheck builds poison freed chunks (the heap is a memcheck pool);
+ * headers stay accessible, so a write past a chunk into the next header is
+ * seen only by a debug build's checks, at the next free. */
+
+typedef struct arena_heap arena_heap_t;
+
+/* Counters from arena_heap_stats.  Bytes of a chunk count its 16-byte
+ * header; `live` counts usable bytes (arena_heap_size).  Always
+ *   taken == live + 16 * live_chunks + free + 32 * regions.
+ * Fields are only ever added at the end (docs/abi.md): arena_heap_stats
+ * passes the size of the struct this header knows, and a library that
+ * knows fewer fields leaves the others 0. */
+typedef struct arena_heap_stats {
+    size_t live;        /* usable bytes of the chunks handed out */
+    size_t live_chunks; /* chunks handed out and not freed */
+    size_t free;        /* bytes of the free chunks waiting for reuse */
+    size_t free_chunks;
+    size_t taken;      /* bytes of the arena the heap holds now: its regions */
+    size_t peak_taken; /* the most `taken` has been */
+    size_t peak_live;  /* the most `live` has been */
+    size_t regions;    /* runs of the arena's memory the heap holds; each costs 32 bytes of
+                          `taken` and a cleanup record in the arena */
+    size_t given_back; /* bytes given back to the arena so far by frees at its position */
+} arena_heap_stats_t;
+
+/* A new heap in `a`: about 1.3 KiB of the arena and a cleanup record (no
+ * memory from elsewhere).  NULL with EINVAL (NULL arena, or the arena is
+ * being released) or ENOMEM (no room; the arena unchanged). */
+ARENA_API arena_heap_t *arena_heap_create(arena_t *a);
+
+/* n bytes aligned like malloc (usable: n rounded up to 16, at least 16).
+ * Reuses a free chunk when one fits, else takes memory at the arena's
+ * position (growing the heap's newest region in place when it can).  NULL
+ * with ENOMEM when the arena refuses (after its on_limit: chunks that
+ * callback frees are tried again). */
+ARENA_API void *arena_heap_alloc(arena_heap_t *h, size_t n);
+
+/* count*n zeroed bytes; NULL/ENOMEM when the product overflows. */
+ARENA_API void *arena_heap_calloc(arena_heap_t *h, size_t count, size_t n);
+
+/* Resizes the chunk at p to n bytes, keeping its contents up to the
+ * smaller size.  p NULL: arena_heap_alloc(h, n).  n == 0: frees p and
+ * returns NULL.  A shrink never moves and never fails (the tail is freed
+ * when it is big enough to be a chunk).  A grow stays in place when the
+ * next chunk is free and big enough, or the chunk ends the heap's newest
+ * region at the arena's position and the block has room; otherwise the
+ * contents move to a new chunk.  On failure NULL (ENOMEM), p untouched. */
+ARENA_API void *arena_heap_realloc(arena_heap_t *h, void *p, size_t n);
+
+/* Frees the chunk at p.  NULL p or heap: no-op.  A pointer that is not a
+ * live chunk of h is ignored (a debug build stops). */
+ARENA_API void arena_heap_free(arena_heap_t *h, void *p);
+
+/* Usable bytes of the live chunk at p (a heap's, or arena_use_malloc's
+ * from the C library); 0 for NULL.  O(1). */
+ARENA_API size_t arena_heap_size(const void *p);
+
+/* Counters (see arena_heap_stats_t); all 0 for a NULL heap.  O(1). */
+ARENA__SHADOW_OFF
+static inline arena_heap_stats_t arena_heap_stats(const arena_heap_t *h)
+{
+    arena_heap_stats_t s;
+    arena__heap_stats_sized(h, &s, sizeof s);
+    return s;
+}
+ARENA__SHADOW_ON
+
+/* The arena the heap lives in; NULL for a NULL heap. */
+ARENA_API arena_t *arena_heap_arena(const arena_heap_t *h);
+
+/* Walks every invariant of the heap (chunks, free lists, counters), like
+ * arena_check: 0, or -1 with errno EINVAL and *why naming the broken one.
+ * O(chunks).  For tests and debugging. */
+ARENA_API int arena_heap_check(const arena_heap_t *h, const char **why);
+
+/* ---- hooks for allocator APIs without a context pointer ----------------
+ *
+ * Each thread has a current heap (initially none).  arena_use_malloc and
+ * arena_use_calloc allocate from it, or, with none, from the C library's
+ * malloc with the same 16-byte header.  arena_use_free, arena_use_realloc
+ * and arena_use_size follow the chunk's own header, not the current heap:
+ * a chunk goes back where it came from, whichever heap is current (or
+ * none), so state a library allocates outside a heap's use and frees
+ * inside it, or the reverse, is never lost or corrupted.  A realloc keeps a
+ * chunk where it lives (its heap, or malloc).  The hooks share the heap's
+ * conventions (realloc to 0 frees and returns NULL; NULL/ENOMEM on
+ * failure) and its thread rule: a heap's chunk is freed by the thread
+ * using that heap.  A heap that ends stops being current on the thread
+ * that ends it; the other threads must stop using it before. */
+
+/* Makes h (NULL: none, the C library) this thread's current heap and
+ * returns the previous one.  O(1), no allocation. */
+ARENA_API arena_heap_t *arena_heap_use(arena_heap_t *h);
+ARENA_API void *arena_use_malloc(size_t n);
+ARENA_API void *arena_use_calloc(size_t count, size_t n);
+ARENA_API void *arena_use_realloc(void *p, size_t n);
+ARENA_API void arena_use_free(void *p);
+/* A copy of the NUL-terminated s; NULL/EINVAL for a NULL s. */
+ARENA_API char *arena_use_strdup(const char *s);
+/* arena_heap_size(p). */
+ARENA_API size_t arena_use_size(const void *p);
+
+/* ---- adapters for allocator APIs with a context pointer ----------------
+ * The context (ud, opaque, data) is an arena_heap_t *.  No dependency on
+ * those libraries' headers: the signatures match their hook types. */
+
+/* lua_Alloc: nsize == 0 frees ptr and returns NULL; otherwise a realloc of
+ * ptr (an allocation when ptr is NULL; osize is not needed).  A shrink
+ * never fails, as Lua requires. */
+ARENA_API void *arena_lua_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* zlib's alloc_func and free_func: items*size bytes (NULL, zlib's Z_NULL,
+ * on overflow or failure). */
+ARENA_API void *arena_zalloc(void *opaque, unsigned items, unsigned size);
+ARENA_API void arena_zfree(void *opaque, void *ptr);
+/* (size, data) hooks in PCRE2's general-context style. */
+ARENA_API void *arena_ud_malloc(size_t n, void *data);
+ARENA_API void arena_ud_free(void *p, void *data);
 
 /* ---- the process-wide block cache -------------------------------------- */
 

@@ -694,9 +694,10 @@ bool arena__resize_last(arena_t *a, void *ptr, size_t old_size, size_t new_size)
         return false;
     if (new_size <= old_size) {
         arena__note_peak(a);
-        /* Under memcheck the pool trim cuts the chunk down to new_size. */
-        arena__tool_rewind(a->cur, (void *)arena__data(a->cur), (void *)(p + new_size),
-                           old_size - new_size);
+        /* The chunk is changed, not trimmed: memcheck's trim marks bytes
+         * past a chunk it cuts short as no-access (as many as the chunk's
+         * offset in the block), which can reach into the next block. */
+        arena__tool_shrink(a->cur, ptr, old_size, new_size);
         arena__publish(a, p + new_size);
         return true;
     }

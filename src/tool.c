@@ -10,7 +10,13 @@
  * pool per block (rather than per arena) is what lets a restore end the
  * chunks after a mark in one block while older blocks' chunks stay alive.
  * A zero-size allocation is no chunk: the next allocation may start at the
- * same address, which memcheck would call an overlap.
+ * same address, which memcheck would call an overlap.  A heap (heap.c) is a
+ * pool too, and its chunks lie inside chunks of the blocks' pools, so every
+ * pool is created as a metapool: memcheck's leak check then takes the outer
+ * chunk for a superblock rather than stopping on two overlapping blocks.
+ * The library's own bookkeeping inside a pool's unused memory (a heap's
+ * free-chunk links) is opened as defined memory while it is read and
+ * written, and hidden again after.
  *
  * ASan.  Unused memory is poisoned; handing out unpoisons.  ASan rounds
  * poisoning to 8-byte granules, which is why a pool's memory starts aligned.
@@ -62,7 +68,7 @@ static bool arena__vg_on(void)
 }
 static void arena__vg_pool_new(const void *pool)
 {
-    VALGRIND_CREATE_MEMPOOL(pool, 0, 0);
+    VALGRIND_CREATE_MEMPOOL_EXT(pool, 0, 0, VALGRIND_MEMPOOL_METAPOOL);
 }
 static void arena__vg_pool_gone(const void *pool)
 {
@@ -83,6 +89,10 @@ static void arena__vg_chunk_grow(const void *pool, void *p, size_t old_size, siz
     VALGRIND_MEMPOOL_CHANGE(pool, p, p, new_size);
     VALGRIND_MAKE_MEM_UNDEFINED((char *)p + old_size, new_size - old_size);
 }
+static void arena__vg_chunk_shrink(const void *pool, void *p, size_t new_size)
+{
+    VALGRIND_MEMPOOL_CHANGE(pool, p, p, new_size);
+}
 static void arena__vg_chunk_free(const void *pool, void *p)
 {
     VALGRIND_MEMPOOL_FREE(pool, p);
@@ -98,6 +108,10 @@ static void arena__vg_noaccess(void *p, size_t size)
 static void arena__vg_undefined(void *p, size_t size)
 {
     VALGRIND_MAKE_MEM_UNDEFINED(p, size);
+}
+static void arena__vg_defined(void *p, size_t size)
+{
+    VALGRIND_MAKE_MEM_DEFINED(p, size);
 }
 #else
 static bool arena__vg_on(void)
@@ -120,6 +134,10 @@ static void arena__vg_chunk_grow(const void *pool, void *p, size_t old_size, siz
 {
     (void)pool, (void)p, (void)old_size, (void)new_size;
 }
+static void arena__vg_chunk_shrink(const void *pool, void *p, size_t new_size)
+{
+    (void)pool, (void)p, (void)new_size;
+}
 static void arena__vg_chunk_free(const void *pool, void *p)
 {
     (void)pool, (void)p;
@@ -133,6 +151,10 @@ static void arena__vg_noaccess(void *p, size_t size)
     (void)p, (void)size;
 }
 static void arena__vg_undefined(void *p, size_t size)
+{
+    (void)p, (void)size;
+}
+static void arena__vg_defined(void *p, size_t size)
 {
     (void)p, (void)size;
 }
@@ -218,6 +240,21 @@ void arena__tool_rewind(const void *pool, void *base, void *p, size_t size)
     arena__close(p, size);
 }
 
+void arena__tool_shrink(const void *pool, void *p, size_t old_size, size_t new_size)
+{
+    void *tail = (char *)p + new_size;
+    size_t cut = old_size - new_size;
+    if (arena__vg_on()) {
+        if (new_size != 0)
+            arena__vg_chunk_shrink(pool, p, new_size);
+        else if (old_size != 0)
+            arena__vg_chunk_free(pool, p);
+    }
+    arena__open(tail, cut);
+    arena__fill(tail, ARENA_DEBUG_FREED_BYTE, cut);
+    arena__close(tail, cut);
+}
+
 void arena__tool_free(const void *pool, void *p, size_t size)
 {
     if (arena__vg_on() && size != 0)
@@ -232,6 +269,28 @@ void arena__tool_unwrite(void *p, size_t size)
     arena__open(p, size);
     arena__fill(p, ARENA_DEBUG_FRESH_BYTE, size);
     arena__close(p, size);
+}
+
+void arena__tool_open(const void *pool, void *p, size_t size)
+{
+    (void)pool;
+    arena__asan_unpoison(p, size);
+    if (arena__vg_on())
+        arena__vg_defined(p, size);
+}
+
+void arena__tool_hide(const void *pool, void *p, size_t size)
+{
+    (void)pool;
+    arena__close(p, size);
+}
+
+void arena__tool_forget(const void *pool, void *p, size_t size)
+{
+    if (arena__vg_on() && size != 0) {
+        arena__vg_chunk_free(pool, p);
+        arena__vg_defined(p, size);
+    }
 }
 
 #else

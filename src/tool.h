@@ -10,7 +10,8 @@
  * never test for a tool.
  *
  * Model.  A pool is described to memcheck as a mempool: a block of an arena
- * (anchored at its header) or a heap.  Memory of a pool that is not handed
+ * (anchored at its header) or a heap (anchored at its struct), whose chunks
+ * lie inside allocations of the blocks' pools.  Memory of a pool that is not handed
  * out is poisoned (ASan) or no-access (memcheck), and holds
  * ARENA_DEBUG_FRESH_BYTE until first handed out and ARENA_DEBUG_FREED_BYTE
  * after it is released.  The tools only see memory handed out of line, so
@@ -51,8 +52,11 @@ void arena__tool_pool_new(const void *pool, void *p, size_t size);
 void arena__tool_pool_gone(const void *pool, void *p, size_t size);
 /* [p, p+size) of the pool is handed out. */
 void arena__tool_alloc(const void *pool, void *p, size_t size);
-/* The allocation at p, the pool's newest, grew in place from old to new bytes. */
+/* The allocation at p grew in place from old to new bytes. */
 void arena__tool_grow(const void *pool, void *p, size_t old_size, size_t new_size);
+/* The allocation at p shrank in place from old to new bytes; the bytes past
+ * the new end are released (freed fill, no access). */
+void arena__tool_shrink(const void *pool, void *p, size_t old_size, size_t new_size);
 /* Rewind: [p, p+size) ends every allocation in it; the pool keeps only the
  * allocations in [base, p).  Freed fill, no access. */
 void arena__tool_rewind(const void *pool, void *base, void *p, size_t size);
@@ -62,6 +66,18 @@ void arena__tool_free(const void *pool, void *p, size_t size);
 /* The library wrote scratch bytes into unused memory [p, p+size) of a pool
  * (formatting in place) and gives them back unused: fresh fill again. */
 void arena__tool_unwrite(void *p, size_t size);
+/* The library opens [p, p+size), memory of a pool that is not handed out,
+ * to keep its own bookkeeping there (a heap's chunk header, the links of a
+ * free chunk): accessible and defined, bytes unchanged. */
+void arena__tool_open(const void *pool, void *p, size_t size);
+/* The reverse: [p, p+size) of a pool is unused memory again (no access),
+ * its bytes unchanged. */
+void arena__tool_hide(const void *pool, void *p, size_t size);
+/* The allocation [p, p+size) of the pool ends for the tools' records, but
+ * its memory stays accessible, bytes unchanged, until whoever owns it
+ * releases it (a heap's region that its arena is about to release, which
+ * the arena's older cleanups may still read). */
+void arena__tool_forget(const void *pool, void *p, size_t size);
 #else
 #define ARENA__TOOLS 0
 
@@ -89,6 +105,10 @@ static inline void arena__tool_rewind(const void *pool, void *base, void *p, siz
 {
     (void)pool, (void)base, (void)p, (void)size;
 }
+static inline void arena__tool_shrink(const void *pool, void *p, size_t old_size, size_t new_size)
+{
+    (void)pool, (void)p, (void)old_size, (void)new_size;
+}
 static inline void arena__tool_free(const void *pool, void *p, size_t size)
 {
     (void)pool, (void)p, (void)size;
@@ -96,6 +116,18 @@ static inline void arena__tool_free(const void *pool, void *p, size_t size)
 static inline void arena__tool_unwrite(void *p, size_t size)
 {
     (void)p, (void)size;
+}
+static inline void arena__tool_open(const void *pool, void *p, size_t size)
+{
+    (void)pool, (void)p, (void)size;
+}
+static inline void arena__tool_hide(const void *pool, void *p, size_t size)
+{
+    (void)pool, (void)p, (void)size;
+}
+static inline void arena__tool_forget(const void *pool, void *p, size_t size)
+{
+    (void)pool, (void)p, (void)size;
 }
 #endif
 
