@@ -458,7 +458,8 @@ ARENA_API int arena_check(const arena_t *a, const char **why);
  * registration with EINVAL and ignores a reset, restore, trim or destroy.
  * Its ancestors are pinned meanwhile: no reset, restore, trim, destroy,
  * registration or new child (the same stop or refusal), but allocation
- * goes on, since an ancestor may belong to another thread (a child
+ * (arena_extend included) goes on, since an ancestor may belong to another
+ * thread (a child
  * destroyed early on its own thread must not stop its parent's owner).
  * Cleanups may use and destroy other arenas. */
 
@@ -489,7 +490,9 @@ ARENA_API int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg);
  * Thread rules: creating a child is a call on the parent (not concurrent
  * with any other call on it, arena_alloc_thread_safe included); after that
  * a child may be owned by another thread than its parent, destroyed early
- * there too (that takes no lock on the parent).  Its blocks then come
+ * there too (that takes no lock on the parent), except a child living in a
+ * fixed buffer parent's space: it gives that space back when destroyed
+ * early, which makes that destroy a call on the parent.  Its blocks then come
  * through the parent's backing from that thread: hooks shared by a
  * hierarchy spread over threads must be thread-safe (the default is).
  * O(depth) for the caps. */

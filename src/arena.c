@@ -329,13 +329,12 @@ bool arena__ask_on_limit(arena_t *a, size_t wanted)
 {
     if (a->on_limit == NULL || a->closed != NULL)
         return false;
-    int saved = errno;
     a->closed = "the arena may not be allocated from inside its on_limit callback";
     arena__publish(a, a->hot.pos);
     int again = a->on_limit(a, wanted, a->on_limit_user);
     a->closed = NULL;
     arena__publish(a, a->hot.pos);
-    errno = saved;
+    errno = ENOMEM; /* what the refused request said; a retry that works restores the caller's */
     return again != 0;
 }
 
@@ -363,9 +362,13 @@ void *arena__alloc_slow(arena_t *a, size_t size, size_t alignment)
     }
     if (size > ARENA__MAX_REQUEST)
         return arena__fail(ENOMEM);
+    int saved = errno; /* errno is left alone on success, retried or not */
     void *q = arena__alloc_once(a, size, alignment);
-    if (q == NULL && errno == ENOMEM && arena__ask_on_limit(a, size))
+    if (q == NULL && errno == ENOMEM && arena__ask_on_limit(a, size)) {
         q = arena__alloc_once(a, size, alignment);
+        if (q != NULL)
+            errno = saved;
+    }
     return q;
 }
 
@@ -466,7 +469,8 @@ arena_t *arena__create(const arena_options_t *o, arena_t *parent, void *space)
     arena__start(a, &own, max_size, (arena__block_t *)((uintptr_t)a + ARENA__SELF), data, data);
     a->parent = parent;
     if (space != NULL) {
-        a->in_parent = true;
+        a->in_parent_chunk = space; /* the caller may widen it to its record */
+        a->in_parent_len = total;
         a->heap_free = true;
     } else {
         a->self_size = total;
@@ -541,8 +545,11 @@ void arena_destroy(arena_t *a)
     arena_t *parent = a->parent;
     arena_backing_t hooks = a->backing;
     size_t self = a->self_size;
-    if (a->in_parent) {
-        (void)arena_pop(parent, a, ARENA__SELF + ARENA__BLOCK_HDR + a->first->size);
+    void *chunk = a->in_parent_chunk;
+    size_t chunk_len = a->in_parent_len;
+    if (chunk != NULL) {
+        if (chunk_len != 0)
+            (void)arena_pop(parent, chunk, chunk_len);
     } else if (self != 0) {
         hooks.release(hooks.user, a, self);
         arena__uncharge(parent, NULL, self);
@@ -562,13 +569,18 @@ int arena_extend(arena_t *a, size_t extra)
         errno = ENOMEM;
         return -1;
     }
-    if (!arena__may_change(a, "arena_extend")) {
+    if (a->closed != NULL) { /* a pinned ancestor may grow: it goes on allocating */
+        ARENA__ASSERT_CALL(false, a->name, "arena_extend", a->closed);
         errno = EINVAL;
         return -1;
     }
+    int saved = errno;
     arena__block_t *b = arena__block_new(a, size, size);
-    if (b == NULL && arena__ask_on_limit(a, extra))
+    if (b == NULL && arena__ask_on_limit(a, extra)) {
         b = arena__block_new(a, size, size);
+        if (b != NULL)
+            errno = saved;
+    }
     if (b == NULL)
         return -1;
     /* Next in line: arena__spare_take takes the head first. */
@@ -685,12 +697,7 @@ void arena_restore(arena_t *a, arena_mark_t m)
 bool arena__resize_last(arena_t *a, void *ptr, size_t old_size, size_t new_size)
 {
     uintptr_t p = (uintptr_t)ptr, pos = a->hot.pos;
-    if (p < arena__data(a->cur) || p > pos || pos - p != old_size)
-        return false;
-    /* A mark saved after ptr was allocated sits above p: resizing in place
-     * would cut below it (shrink) or hand out space that a restore to it
-     * would take back (grow). */
-    if (a->mark_block == a->cur && a->mark_pos > p)
+    if (!arena__newest(a, ptr, old_size))
         return false;
     if (new_size <= old_size) {
         arena__note_peak(a);

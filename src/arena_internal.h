@@ -124,7 +124,11 @@ struct arena {
                                 what max_size caps */
     _Atomic unsigned pinned; /* > 0 while a descendant is released: no reset,
                                 restore, destroy or registration */
-    bool in_parent;          /* the struct and first block live in the parent's space */
+    /* A child living in its parent's space: the allocation it came in
+     * (its record may come first) and what its destroy gives back to the
+     * parent (in_parent_len 0: nothing). */
+    void *in_parent_chunk;
+    size_t in_parent_len;
     /* Non-NULL while the arena may only be read (its cleanups run, its
      * on_limit runs): why, for the debug message.  The inline window is
      * shut meanwhile, so that every allocation meets the check. */
@@ -210,6 +214,16 @@ static inline uintptr_t arena__block_end(const arena__block_t *b)
 static inline uintptr_t arena__top(const arena_t *a, const arena__block_t *b)
 {
     return b == a->cur ? a->hot.pos : b->top;
+}
+
+/* Is [p, p+size) the newest allocation, with no mark saved after it?  (A
+ * mark saved after p sits above it: resizing in place would cut below the
+ * mark, or hand out space a restore to it would take back.) */
+static inline bool arena__newest(const arena_t *a, const void *ptr, size_t size)
+{
+    uintptr_t p = (uintptr_t)ptr, pos = a->hot.pos;
+    return p >= arena__data(a->cur) && p <= pos && pos - p == size
+           && !(a->mark_block == a->cur && a->mark_pos > p);
 }
 
 static inline size_t arena__used(const arena_t *a)

@@ -84,7 +84,7 @@ int arena_check(const arena_t *a, const char **why)
         return arena__broken(why, "position outside the current block");
     if (a->limit != arena__block_end(a->cur))
         return arena__broken(why, "limit is not the end of the current block");
-    if (a->hot.end != (a->checked ? a->hot.pos : a->limit))
+    if (a->hot.end != (a->checked || a->closed != NULL ? a->hot.pos : a->limit))
         return arena__broken(why, "inline window does not match the mode");
 
     size_t count = 0, capacity = 0, taken = a->self_size;

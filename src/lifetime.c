@@ -31,6 +31,26 @@
 
 #include <stdio.h>
 
+/* A child in its parent's space, destroyed: what it can give back to the
+ * parent, which the core pops last.  Its space alone when it came in an
+ * allocation of its own; with its record when they came together, and only
+ * if nothing came after (the record heads the parent's list and the
+ * allocation is the parent's newest, with no mark after), so that the
+ * record, dead, leaves the list with it.  Otherwise nothing: the parent's next rewind
+ * takes it. */
+static void arena__plan_give_back(arena_t *a)
+{
+    arena_t *p = a->parent;
+    char *chunk = (char *)a->in_parent_chunk;
+    if (chunk == (char *)a)
+        return; /* its own allocation: arena_pop decides */
+    arena__life_t *r = (arena__life_t *)(void *)chunk;
+    if (p->life == r && arena__newest(p, chunk, a->in_parent_len))
+        p->life = r->older; /* the core's pop takes it */
+    else
+        a->in_parent_len = 0;
+}
+
 static void arena__end(arena_t *a, uint64_t cut, bool destroying)
 {
     a->closed = "the arena is being released: while its cleanups run it may only be read";
@@ -57,6 +77,8 @@ static void arena__end(arena_t *a, uint64_t cut, bool destroying)
         atomic_fetch_sub_explicit(&p->pinned, 1, memory_order_relaxed);
     if (destroying && a->record != NULL)
         __atomic_store_n(&a->record->arg, NULL, __ATOMIC_RELEASE);
+    if (destroying && a->in_parent_chunk != NULL)
+        arena__plan_give_back(a);
     /* Open again; the core's rewind (or free) that follows republishes the
      * window, so it stays shut until then. */
     a->closed = NULL;
@@ -161,6 +183,8 @@ arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *optio
         if (!reuse)
             r = (arena__life_t *)(void *)chunk;
         k = arena__create(&o, parent, chunk + record);
+        k->in_parent_chunk = chunk; /* the record, when it came too, first */
+        k->in_parent_len = record + total;
     } else {
         k = arena__create(&o, parent, NULL);
         if (k == NULL)

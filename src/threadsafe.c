@@ -133,9 +133,13 @@ static void *arena__reserve_or_grow(arena_t *a, size_t min, size_t want, size_t 
     void *p = arena__reserve(a, min, want, alignment, got);
     if (p != NULL)
         return p;
+    int saved = errno;
     p = arena__grow_locked(a, min, want, alignment, got);
-    if (p == NULL && errno == ENOMEM && arena__ask_on_limit_open(a, min))
+    if (p == NULL && errno == ENOMEM && arena__ask_on_limit_open(a, min)) {
         p = arena__grow_locked(a, min, want, alignment, got);
+        if (p != NULL)
+            errno = saved;
+    }
     return p;
 }
 
@@ -202,6 +206,7 @@ arena__ts_slow(arena_t *a, size_t size, size_t alignment)
         /* Every allocation under the lock, so that the tools see it whole;
          * on_limit outside it. */
         void *p = NULL;
+        int saved = errno;
         for (int round = 0; round < 2 && p == NULL; round++) {
             if (round == 1 && !arena__ask_on_limit_open(a, size))
                 break;
@@ -211,6 +216,8 @@ arena__ts_slow(arena_t *a, size_t size, size_t alignment)
             if (p == NULL && errno != ENOMEM)
                 break;
         }
+        if (p != NULL)
+            errno = saved;
         return p;
     }
 

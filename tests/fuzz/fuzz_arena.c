@@ -3,23 +3,57 @@
  *
  * The input is a program: a header that describes up to three arenas
  * (growable, fixed, capped, buffer-backed fixed/growable/capped, default
- * malloc backing), then operations, each an opcode byte followed by its
- * operands.  A reference model follows every arena: the live allocations
- * (address, size, alignment, stamp), the marks, the exact `used` and `peak`,
- * the size of the next regular block, and the backing bytes (through the
- * test backing of arena_testing.h).  The model predicts where each request
- * must land (the current block, the head spare or else the smallest spare
- * that fits, or a new block)
- * and which requests must fail.
+ * malloc backing), then operations, each an opcode byte, an arena selector
+ * byte and operands.  A selector below 0x80 picks one of those top-level
+ * arenas; 0x80 and above picks one of NCHILD child slots, filled by the
+ * operation that creates a child (of a top-level arena or of another
+ * child, so the tree has several levels).  A reference model follows every
+ * arena: the live allocations (address, size, alignment, stamp), the marks,
+ * the exact `used` and `peak`, the size of the next regular block, the
+ * backing bytes (through the test backing of arena_testing.h, which a
+ * top-level arena shares with all its descendants), and the arena's
+ * lifetimes list: its pending cleanups and its children in registration
+ * order, each with a ticket ordered against the marks.  The model predicts
+ * where each request must land (the current block, the head spare or else
+ * the smallest spare that fits, or a new block of a predicted size, cut
+ * down to what the caps of the arena and its ancestors still allow) and
+ * which requests must fail (a cap anywhere up the tree refusing is
+ * ENOMEM with no backing request).
  *
- * After every operation the arena that ran it is checked:
- *   - arena_check() == 0;
- *   - arena_blocks()/arena_stats() agree (blocks, capacity, used, available,
- *     backing == bytes the backing holds, <= max_size), used/peak == model;
+ * Lifetimes: a cleanup logs (function, argument) when it runs, and checks
+ * that its argument, a stamped allocation in the same arena, is still
+ * intact (so it ran before its memory was released: in the checked build
+ * a poisoned byte is an ASan report).  Before every reset, restore and
+ * destroy (of the arena or of an ancestor) the model computes which
+ * cleanups must run and in which order (one LIFO of cleanups and children
+ * per arena; restore ends those with a ticket above the mark's; a child's
+ * end runs its own list first), and which children end with it; the log
+ * must match exactly.  arena_undefer must drop the newest match and give
+ * the record's bytes back exactly when the record is the last allocation
+ * with no mark above it; an early destroy of a child in its parent's space
+ * gives that space back under the same rule.  A failed registration or
+ * child creation must leave the parent, its list and the backing as they
+ * were.  The record's size and alignment and the bookkeeping sizes are
+ * learned once from a probe arena, not assumed.
+ *
+ * After every operation the tree of the arena that ran it is checked:
+ *   - arena_check() == 0 on every arena of the tree;
+ *   - arena_blocks()/arena_stats() agree (blocks, capacity, used, available;
+ *     backing == the bookkeeping plus every block from the backing, exactly),
+ *     used/peak == model;
+ *   - the arenas' backing bytes add up to what the shared test backing
+ *     holds, block for block (so no child outlives its parent and no child
+ *     leaks), the backing's peak never passed the top-level cap, and each
+ *     capped arena's subtree stays within its cap;
+ *   - arena_parent() and arena_name() are the model's; arena_report() shows
+ *     exactly the model's tree (names, depth, newest child first, used,
+ *     capacity, peak, blocks, bytes lost at the ends of full blocks,
+ *     pending cleanups);
  *   - every live allocation lies in a block in use, is owned (arena_owns),
  *     aligned, disjoint from every other, and still holds its stamp;
  *   - a failed call returned NULL (or -1) with the predicted errno and left
- *     stats, the block list and the position exactly as they were.
+ *     stats, the block list and the position exactly as they were;
+ *   - no cleanup ran that the model did not predict.
  *
  * Built two ways from this one file:
  *   - fuzz_arena: libFuzzer (-fsanitize=fuzzer,address,undefined), only with
@@ -49,6 +83,10 @@
 #endif
 
 #define NARENA 3
+#define NCHILD 6 /* child slots */
+#define NSLOT (NARENA + NCHILD)
+#define MAX_LIFE 48 /* lifetimes records the model follows per arena */
+#define MAX_LOG 1024
 #define MAX_LIVE 384
 #define MAX_MARKS 24
 #define MAX_OPS 1200
@@ -111,20 +149,39 @@ static uint32_t u32(rd_t *r)
 
 enum { T_GROW, T_FIXED, T_CAPPED, T_BUF_GROW, T_BUF_FIXED, T_BUF_CAPPED, T_DEFAULT, T_NTYPES };
 
+/* What a live allocation holds: the fuzzer's stamped bytes, a lifetimes
+ * record the library writes (never stamped), a cleanup's stamped argument,
+ * or the space of a child that lives in its parent (the library's). */
+enum { K_USER, K_REC, K_ARG, K_SPACE };
+
 typedef struct {
     unsigned char *p;
     size_t size, align;
     uint64_t seq;
     uint8_t seed;
+    uint8_t kind;
 } live_t;
 
 typedef struct {
     arena_mark_t m;
-    uint64_t seq; /* allocations with a larger seq end at restore */
+    uint64_t seq;    /* allocations with a larger seq end at restore */
+    uint64_t ticket; /* lifetimes records with a larger ticket end at restore */
     size_t used;
     uintptr_t pos;
     const void *block;
 } mmark_t;
+
+/* One record of an arena's lifetimes list, oldest first in the array. */
+enum { L_CLEANUP, L_CHILD };
+
+typedef struct {
+    int kind;
+    int fn;             /* L_CLEANUP: which cleanup function */
+    unsigned char *arg; /* L_CLEANUP */
+    uintptr_t rec;      /* L_CLEANUP: the record's address */
+    int child;          /* L_CHILD: the child's slot; -1 once it ended early */
+    uint64_t ticket;
+} life_t;
 
 typedef struct {
     arena_t *a;
@@ -141,12 +198,56 @@ typedef struct {
     int have_stale;
     size_t used, peak, next_size;
     int size_unknown; /* the thread-safe path added a block: next_size is not modelled */
+    /* The tree.  A child shares its top-level arena's backing (hb, hooks). */
+    int slot;          /* index in g_ar */
+    int parent;        /* slot of the parent; -1 at the top */
+    int root;          /* slot of the top-level arena */
+    int fixed;         /* ARENA_FIXED in effect */
+    int heap_free;     /* a fixed arena in a caller's buffer, or a child living in one */
+    int in_parent;     /* a child whose struct and first block are in the parent's space */
+    uintptr_t space;   /* in_parent: [space, space + space_size) in the parent */
+    uintptr_t chunk;   /* in_parent: the allocation it came in, its record first when */
+    size_t chunk_size; /* they came together (chunk != space) */
+    size_t space_size;
+    char name[ARENA_NAME_MAX + 1]; /* what arena_name must say */
+    life_t life[MAX_LIFE];
+    size_t nlife;
 } marena_t;
 
-static marena_t g_ar[NARENA];
+/* Top-level arenas in g_ar[0 .. NARENA), child slots after them. */
+static marena_t g_ar[NSLOT];
 static size_t g_n;
 static uint64_t g_seq;
+static uint64_t g_ticket; /* orders marks against lifetimes records, like the library's serial */
+static unsigned g_gen;    /* children created: names */
 static uint8_t g_seed;
+
+static marena_t *parent_of(const marena_t *m)
+{
+    return m->parent < 0 ? NULL : &g_ar[m->parent];
+}
+
+static marena_t *root_of(const marena_t *m)
+{
+    return &g_ar[m->root];
+}
+
+/* The test backing every arena of m's tree goes through. */
+static arena_testing_backing_t *hb_of(const marena_t *m)
+{
+    return &root_of(m)->hb;
+}
+
+static int hooks_of(const marena_t *m)
+{
+    return root_of(m)->hooks;
+}
+
+/* Layout facts learned once from probe arenas (learn_layout). */
+static size_t g_hdr;       /* a block's header: a new block of n data bytes asks for g_hdr + n */
+static size_t g_self;      /* the arena's struct, in front of its first block's header */
+static size_t g_rec;       /* a lifetimes record */
+static size_t g_rec_align; /* its alignment */
 static _Alignas(64) unsigned char g_bufs[NARENA][BUF_MAX + 64];
 
 /* A snapshot: stats, the block list, and what the backing holds. */
@@ -164,8 +265,8 @@ static void snap_take(marena_t *m, snap_t *s)
     s->b = malloc((s->nb + 1) * sizeof *s->b);
     CHECK(s->b != NULL);
     CHECK(arena_blocks(m->a, s->b, s->nb) == s->nb);
-    s->hook_out = m->hb.outstanding;
-    s->hook_req = m->hb.requests;
+    s->hook_out = hb_of(m)->outstanding;
+    s->hook_req = hb_of(m)->requests;
 }
 
 static void snap_free(snap_t *s)
@@ -260,8 +361,26 @@ static int stamp_ok_n(const unsigned char *p, size_t n, uint8_t seed, size_t kee
     return 1;
 }
 
+/* A cleanup's argument carries its own check: byte 0 the seed, byte 1 the
+ * size, then the stamp, so the cleanup can verify it when it runs. */
+static void arg_stamp(unsigned char *p, size_t n, uint8_t seed)
+{
+    p[0] = seed;
+    p[1] = (unsigned char)n;
+    stamp_range(p, 2, n, seed);
+}
+
+static int arg_ok(const unsigned char *p)
+{
+    return p[1] >= 2 && stamp_ok_range(p, 2, p[1], p[0]);
+}
+
 static int stamp_ok(const live_t *l)
 {
+    if (l->kind == K_ARG)
+        return l->size == l->p[1] && arg_ok(l->p);
+    if (l->kind != K_USER)
+        return 1; /* the library's bytes */
     return stamp_ok_n(l->p, l->size, l->seed, l->size);
 }
 
@@ -278,9 +397,17 @@ static int cmp_block(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-static size_t hook_limit_of(const marena_t *m)
+/* Bytes the arena's own blocks and bookkeeping take from the backing: the
+ * struct and first block in one request unless they live in a caller's
+ * buffer or the parent's space, and every later block with its header. */
+static size_t backing_of(const marena_t *m, const snap_t *s)
 {
-    return m->o.max_size;
+    size_t n = 0;
+    for (size_t i = 1; i < s->nb; i++)
+        n += g_hdr + s->b[i].size;
+    if (m->o.buffer == NULL && !m->in_parent)
+        n += g_self + g_hdr + s->b[0].size;
+    return n;
 }
 
 /* Everything the model knows, checked against the arena. */
@@ -323,15 +450,8 @@ static void check_arena(marena_t *m)
         m->peak = m->used;
     CHECKF(s.s.peak == m->peak, "stats.peak %zu, model %zu", s.s.peak, m->peak);
     CHECK(s.s.max_size == m->o.max_size);
-    if (m->o.max_size != 0)
-        CHECK(s.s.backing <= m->o.max_size);
-    if (m->hooks) {
-        CHECKF(s.s.backing == m->hb.outstanding, "stats.backing %zu, hook holds %zu", s.s.backing,
-               m->hb.outstanding);
-        CHECK(!m->hb.bad_release);
-        if (hook_limit_of(m) != 0)
-            CHECK(m->hb.peak <= hook_limit_of(m));
-    }
+    CHECKF(s.s.backing == backing_of(m, &s), "stats.backing %zu, the blocks make %zu", s.s.backing,
+           backing_of(m, &s));
 
     /* The first byte not handed out is not owned. */
     CHECK(arena_owns(m->a, (const void *)snap_pos(&s)) == 0);
@@ -376,7 +496,7 @@ static void check_arena(marena_t *m)
     snap_free(&s);
 }
 
-static void live_add(marena_t *m, void *p, size_t size, size_t align)
+static void live_add_kind(marena_t *m, void *p, size_t size, size_t align, uint8_t kind)
 {
     if (m->nlive == MAX_LIVE) { /* forget the oldest: its memory just stays used */
         memmove(m->live, m->live + 1, (MAX_LIVE - 1) * sizeof m->live[0]);
@@ -388,7 +508,27 @@ static void live_add(marena_t *m, void *p, size_t size, size_t align)
     l->align = align;
     l->seq = ++g_seq;
     l->seed = ++g_seed;
-    stamp(l->p, size, l->seed);
+    l->kind = kind;
+    if (kind == K_USER)
+        stamp(l->p, size, l->seed);
+    else if (kind == K_ARG)
+        arg_stamp(l->p, size, l->seed);
+}
+
+static void live_add(marena_t *m, void *p, size_t size, size_t align)
+{
+    live_add_kind(m, p, size, align, K_USER);
+}
+
+/* Forgets the live allocation at p of the given kind, if the model has it. */
+static void live_forget(marena_t *m, const void *p, uint8_t kind)
+{
+    for (size_t i = m->nlive; i-- > 0;)
+        if (m->live[i].p == p && m->live[i].kind == kind) {
+            memmove(&m->live[i], &m->live[i + 1], (m->nlive - i - 1) * sizeof m->live[0]);
+            m->nlive--;
+            return;
+        }
 }
 
 static void live_del(marena_t *m, size_t i)
@@ -423,11 +563,47 @@ static size_t round_up(size_t n)
 
 static int fault_armed(const marena_t *m)
 {
-    const arena_testing_backing_t *h = &m->hb;
+    const arena_testing_backing_t *h = hb_of(m);
     return h->fail_at != 0 && (h->fail_persist || h->requests < h->fail_at);
 }
 
-static pred_t predict(marena_t *m, const snap_t *s, size_t size, size_t align)
+/* Bytes the backing holds for m and all its descendants: what m's
+ * max_size caps. */
+static size_t subtree_bytes(const marena_t *m)
+{
+    size_t n = arena_stats(m->a).backing;
+    for (size_t i = 0; i < m->nlife; i++)
+        if (m->life[i].kind == L_CHILD && m->life[i].child >= 0)
+            n += subtree_bytes(&g_ar[m->life[i].child]);
+    return n;
+}
+
+static int capped_chain(const marena_t *m)
+{
+    for (const marena_t *x = m; x != NULL; x = parent_of(x))
+        if (x->o.max_size != 0)
+            return 1;
+    return 0;
+}
+
+/* Bytes the caps of m and its ancestors still allow one backing request,
+ * with `extra` bytes charged to each of them first (within PTRDIFF_MAX). */
+static size_t cap_room(const marena_t *m, size_t extra)
+{
+    size_t room = (size_t)PTRDIFF_MAX;
+    for (const marena_t *x = m; x != NULL; x = parent_of(x)) {
+        if (x->o.max_size == 0)
+            continue;
+        size_t taken = subtree_bytes(x) + extra;
+        size_t left = taken > x->o.max_size ? 0 : x->o.max_size - taken;
+        room = left < room ? left : room;
+    }
+    return room;
+}
+
+/* Where a request of `size` at `align` lands, with `extra` bytes charged
+ * to m's caps beforehand (a child being created). */
+static pred_t predict_x(marena_t *m, const snap_t *s, size_t size, size_t align, size_t extra)
 {
     pred_t r;
     memset(&r, 0, sizeof r);
@@ -477,7 +653,7 @@ static pred_t predict(marena_t *m, const snap_t *s, size_t size, size_t align)
         r.spare = pick->start;
         return r;
     }
-    if (m->o.flags & ARENA_FIXED) {
+    if (m->fixed) {
         r.kind = P_ENOMEM;
         return r;
     }
@@ -491,10 +667,25 @@ static pred_t predict(marena_t *m, const snap_t *s, size_t size, size_t align)
     r.regular = r.need <= m->next_size;
     r.block_size = r.regular ? m->next_size : r.need;
     r.used_after = s->s.used + size;
-    r.must_succeed = m->hooks && m->o.max_size == 0 && !fault_armed(m) && !m->size_unknown
+    /* The caps of the arena and every ancestor: a block that does not fit
+     * with its header is refused without asking the backing; the last
+     * block under a cap is cut down to what the cap still allows. */
+    size_t room = cap_room(m, extra);
+    if (r.need > room || room - r.need < g_hdr) {
+        r.kind = P_ENOMEM;
+        return r;
+    }
+    if (r.block_size > room - g_hdr)
+        r.block_size = (room - g_hdr) & ~(DEF_ALIGN - 1);
+    r.must_succeed = hooks_of(m) && !fault_armed(m) && !m->size_unknown
                      && r.block_size <= HOOK_LIMIT / 2
-                     && m->hb.outstanding + r.block_size + 4096 <= HOOK_LIMIT;
+                     && hb_of(m)->outstanding + extra + r.block_size + 4096 <= HOOK_LIMIT;
     return r;
+}
+
+static pred_t predict(marena_t *m, const snap_t *s, size_t size, size_t align)
+{
+    return predict_x(m, s, size, align, 0);
 }
 
 static void note_new_block(marena_t *m, const pred_t *pr)
@@ -526,6 +717,11 @@ static int judge(marena_t *m, const snap_t *before, const pred_t *pr, void *p, i
                size, align, err);
         CHECKF(err == want, "%s(%zu, %zu): errno %d, want %d", what, size, align, err, want);
         snap_same(m, before, what);
+        /* A refusal the model predicts (bad alignment, too big, a fixed
+         * arena, a cap) never reaches the backing. */
+        if (pr->kind != P_NEW)
+            CHECKF(hb_of(m)->requests == before->hook_req,
+                   "%s(%zu, %zu): refused, but asked the backing", what, size, align);
         return 0;
     }
     CHECKF(pr->kind != P_EINVAL && pr->kind != P_ENOMEM, "%s(%zu, %zu) succeeded, want failure",
@@ -546,18 +742,14 @@ static int judge(marena_t *m, const snap_t *before, const pred_t *pr, void *p, i
         m->used = pr->used_after;
     } else {
         CHECK(now.nb == before->nb + 1);
-        CHECK(now.hook_req >= before->hook_req + 1 || !m->hooks);
+        CHECK(now.hook_req >= before->hook_req + 1 || !hooks_of(m));
         uintptr_t d = (uintptr_t)c->start;
         CHECKF(a == d + ((size_t)(-d & (uintptr_t)(align - 1))),
                "%s: new block allocation not at the block's first aligned byte", what);
         CHECK(c->size >= pr->need);
-        if (m->o.max_size == 0 && !m->size_unknown)
+        if (!m->size_unknown)
             CHECKF(c->size == pr->block_size,
                    "%s(%zu, %zu): new block of %zu bytes, model says %zu (need %zu, regular %d)",
-                   what, size, align, c->size, pr->block_size, pr->need, pr->regular);
-        else if (!m->size_unknown)
-            CHECKF(c->size <= pr->block_size,
-                   "%s(%zu, %zu): new block of %zu bytes, model says <= %zu (need %zu, regular %d)",
                    what, size, align, c->size, pr->block_size, pr->need, pr->regular);
         m->used = pr->used_after + (size_t)(a - d);
         if (!m->size_unknown)
@@ -568,18 +760,159 @@ static int judge(marena_t *m, const snap_t *before, const pred_t *pr, void *p, i
     return 1;
 }
 
+/* ---- lifetimes: the cleanup log and what the model says ends ---------------- */
+
+typedef struct {
+    int fn;
+    const void *arg;
+} logent_t;
+
+static logent_t g_log[MAX_LOG];  /* cleanups as they ran */
+static logent_t g_want[MAX_LOG]; /* cleanups as the model says they run */
+static size_t g_nlog, g_nwant;
+/* What the run exercised, for the replay's summary. */
+static size_t g_ran, g_children, g_kills, g_popped;
+/* Arguments outside every arena, stamped like the ones inside. */
+static _Alignas(16) unsigned char g_static_args[4][16];
+
+static void cleanup_ran(int fn, void *arg)
+{
+    /* An argument in the arena being released must still hold its stamp:
+     * the cleanup runs before any of it is filled, poisoned or reused. */
+    if (arg != NULL)
+        CHECKF(arg_ok(arg), "cleanup %d: its argument %p lost its stamp", fn, arg);
+    CHECK(g_nlog < MAX_LOG);
+    g_log[g_nlog].fn = fn;
+    g_log[g_nlog].arg = arg;
+    g_nlog++;
+}
+
+static void cleanup_a(void *arg)
+{
+    cleanup_ran(0, arg);
+}
+
+static void cleanup_b(void *arg)
+{
+    cleanup_ran(1, arg);
+}
+
+/* Never registered: undefer finds nothing of it. */
+static void cleanup_never(void *arg)
+{
+    (void)arg;
+    die(__LINE__, "a cleanup that was never registered ran");
+}
+
+static void (*const k_cleanups[3])(void *) = {cleanup_a, cleanup_b, cleanup_never};
+
+static void expect_cleanup(int fn, const void *arg)
+{
+    CHECK(g_nwant < MAX_LOG);
+    g_want[g_nwant].fn = fn;
+    g_want[g_nwant].arg = arg;
+    g_nwant++;
+}
+
+/* The cleanups that ran since the last call are exactly the predicted
+ * ones, in the predicted order. */
+static void log_same(const char *what)
+{
+    size_t n = g_nlog < g_nwant ? g_nlog : g_nwant;
+    for (size_t i = 0; i < n; i++)
+        CHECKF(g_log[i].fn == g_want[i].fn && g_log[i].arg == g_want[i].arg,
+               "%s: cleanup #%zu of %zu was fn %d (arg %p), the model says fn %d (arg %p)", what, i,
+               g_nlog, g_log[i].fn, g_log[i].arg, g_want[i].fn, g_want[i].arg);
+    CHECKF(g_nlog == g_nwant, "%s: %zu cleanups ran, the model says %zu", what, g_nlog, g_nwant);
+    g_ran += g_nlog;
+    g_nlog = g_nwant = 0;
+}
+
+static void model_forget(marena_t *k);
+
+/* What the library's release does to m's list: the records with a ticket
+ * above `cut` end, newest first; a cleanup runs, a live child ends (its
+ * own list first), a child that ended early leaves nothing to do. */
+static void model_end(marena_t *m, uint64_t cut)
+{
+    while (m->nlife > 0 && m->life[m->nlife - 1].ticket > cut) {
+        life_t e = m->life[--m->nlife];
+        if (e.kind == L_CLEANUP)
+            expect_cleanup(e.fn, e.arg);
+        else if (e.child >= 0)
+            model_forget(&g_ar[e.child]);
+    }
+}
+
+/* A child ends: everything on its list, then its slot is free. */
+static void model_forget(marena_t *k)
+{
+    model_end(k, 0);
+    k->a = NULL;
+    k->nlive = k->nmarks = 0;
+}
+
+static void probe_cleanup(void *arg)
+{
+    (void)arg;
+}
+
 /* ---- arenas ------------------------------------------------------------------ */
 
 static const size_t k_block_sizes[8] = {0, 1, 64, 100, 256, 1000, 4096, 65536};
 /* Bytes of bookkeeping in front of a caller buffer's first block (learned). */
 static size_t g_book;
 
+/* The sizes the model needs and the library does not publish, from probe
+ * arenas: a block's header (what a new block asks beyond its data), the
+ * struct (what the first request asks beyond its block), and a lifetimes
+ * record's size (what a registration at an aligned position uses) and
+ * alignment (the padding it takes one byte past an aligned position). */
+static void learn_layout(void)
+{
+    if (g_hdr != 0)
+        return;
+    arena_testing_backing_t t = {0};
+    arena_options_t o = {.block_size = 1024, .backing = arena_testing_backing(&t)};
+    arena_t *a = arena_create_with(&o);
+    CHECK(a != NULL);
+    size_t first = t.outstanding;
+    CHECK(arena_extend(a, 1024) == 0);
+    g_hdr = t.outstanding - first - 1024;
+    g_self = first - g_hdr - 1024;
+    CHECK(g_hdr % DEF_ALIGN == 0 && g_self % DEF_ALIGN == 0 && g_hdr != 0);
+    CHECK(arena_stats(a).used == 0);
+    CHECK(arena_defer(a, probe_cleanup, NULL) == 0);
+    g_rec = arena_stats(a).used;
+    CHECK(arena_alloc_aligned(a, 1, 1) != NULL);
+    size_t u1 = arena_stats(a).used;
+    CHECK(arena_defer(a, probe_cleanup, &t) == 0);
+    g_rec_align = arena_stats(a).used - u1 - g_rec + 1;
+    CHECKF(pow2(g_rec_align) && g_rec_align <= DEF_ALIGN && g_rec % g_rec_align == 0,
+           "record: %zu bytes, alignment %zu?", g_rec, g_rec_align);
+    CHECK(arena_undefer(a, probe_cleanup, &t) == 0 && arena_undefer(a, probe_cleanup, NULL) == 0);
+    arena_destroy(a);
+    CHECK(t.outstanding == 0 && !t.bad_release);
+    arena_testing_backing_fini(&t);
+
+    static _Alignas(64) unsigned char buf[2048];
+    arena_options_t bo = {.buffer = buf, .buffer_size = sizeof buf};
+    arena_t *b = arena_create_with(&bo);
+    arena_block_info_t bi;
+    CHECK(b != NULL && arena_blocks(b, &bi, 1) == 1);
+    CHECK((size_t)((const unsigned char *)bi.start - buf) == g_self + g_hdr);
+    arena_destroy(b);
+    g_book = g_self + g_hdr;
+    for (size_t i = 0; i < 4; i++)
+        arg_stamp(g_static_args[i], sizeof g_static_args[i], (uint8_t)(0x40 + i));
+}
+
 static void arena_open(marena_t *m)
 {
     errno = 12345;
     m->a = arena_create_with(&m->o);
     int err = errno;
-    m->nlive = m->nmarks = 0;
+    m->nlive = m->nmarks = m->nlife = 0;
     m->have_stale = 0;
     m->size_unknown = 0;
     m->used = m->peak = 0;
@@ -627,19 +960,26 @@ static void arena_open(marena_t *m)
     snap_free(&s);
 }
 
+/* Destroys a top-level arena and, with it, its tree. */
 static void arena_close(marena_t *m)
 {
-    if (m->a != NULL)
+    if (m->a != NULL) {
+        model_end(m, 0);
         arena_destroy(m->a);
+        log_same("arena_destroy");
+    }
     m->a = NULL;
     CHECKF(m->hb.outstanding == 0, "destroy left %zu backing bytes", m->hb.outstanding);
     CHECK(m->hb.blocks == 0 && !m->hb.bad_release);
-    m->nlive = m->nmarks = 0;
+    m->nlive = m->nmarks = m->nlife = 0;
 }
 
 static void arena_setup(marena_t *m, rd_t *r, size_t idx)
 {
     memset(m, 0, sizeof *m);
+    m->slot = (int)idx;
+    m->parent = -1;
+    m->root = (int)idx;
     m->type = u8(r) % T_NTYPES;
     uint8_t bs = u8(r), capb = u8(r), bufb = u8(r);
     memset(&m->o, 0, sizeof m->o);
@@ -670,6 +1010,7 @@ static void arena_setup(marena_t *m, rd_t *r, size_t idx)
             m->o.flags = ARENA_FIXED;
         if (m->type == T_BUF_CAPPED)
             m->o.max_size = 256 + (size_t)capb * 512;
+        m->heap_free = m->type == T_BUF_FIXED;
         break;
     case T_DEFAULT:
         m->o.max_size = 4096 + (size_t)capb * 2048; /* bounds what malloc is asked for */
@@ -678,6 +1019,7 @@ static void arena_setup(marena_t *m, rd_t *r, size_t idx)
         break;
     }
     m->buf = buf;
+    m->fixed = (m->o.flags & ARENA_FIXED) != 0;
 }
 
 /* ---- operands ------------------------------------------------------------------ */
@@ -874,11 +1216,11 @@ static void op_thread_safe(marena_t *m, rd_t *r)
         CHECKF(pr.kind != P_FIT && pr.kind != P_SPARE,
                "thread_safe(%zu, %zu) failed where arena_alloc_aligned fits (kind %d)", size, align,
                pr.kind);
-        if (pow2(align) && size <= 4096 && align <= 4096 && !(m->o.flags & ARENA_FIXED) && m->hooks
-            && m->o.max_size == 0 && !armed && !m->size_unknown && m->next_size <= HOOK_LIMIT / 4
-            && m->hb.outstanding + m->next_size + 2 * 65536 < HOOK_LIMIT)
+        if (pow2(align) && size <= 4096 && align <= 4096 && !m->fixed && hooks_of(m)
+            && !capped_chain(m) && !armed && !m->size_unknown && m->next_size <= HOOK_LIMIT / 4
+            && hb_of(m)->outstanding + m->next_size + 2 * 65536 < HOOK_LIMIT)
             die(__LINE__, "thread_safe(%zu, %zu) failed: refused %zu, outstanding %zu, blocks %zu",
-                size, align, m->hb.refused, m->hb.outstanding, before.nb);
+                size, align, hb_of(m)->refused, hb_of(m)->outstanding, before.nb);
         snap_same(m, &before, "alloc_thread_safe");
     } else {
         CHECK(pow2(align) && size <= (size_t)PTRDIFF_MAX && err == 12345);
@@ -886,7 +1228,7 @@ static void op_thread_safe(marena_t *m, rd_t *r)
         arena_stats_t s = arena_stats(m->a);
         CHECK(s.used >= before.s.used);
         CHECK(s.blocks >= before.s.blocks);
-        if (s.blocks > before.nb && !(m->o.flags & ARENA_FIXED)) {
+        if (s.blocks > before.nb && !m->fixed) {
             /* Whether it took a spare or a new block of what size depends on
              * the per-thread chunk size (internal): stop modelling block sizes. */
             m->size_unknown = 1;
@@ -904,8 +1246,13 @@ static void op_realloc(marena_t *m, rd_t *r)
     live_t *l = NULL;
     size_t li = 0;
     if (m->nlive != 0 && k % 8 != 0) {
+        /* Records, a child's space and cleanup arguments are not the
+         * fuzzer's to resize: the next allocation of its own instead. */
         li = (size_t)k % m->nlive;
-        l = &m->live[li];
+        for (size_t n = 0; n < m->nlive && m->live[li].kind != K_USER; n++)
+            li = (li + 1) % m->nlive;
+        if (m->live[li].kind == K_USER)
+            l = &m->live[li];
     }
     snap_t before;
     snap_take(m, &before);
@@ -974,6 +1321,11 @@ static void op_extend(marena_t *m, rd_t *r)
     size_t extra = (k & 0x80) ? gen_size(r, m) : (size_t)u16(r);
     snap_t before;
     snap_take(m, &before);
+    /* A block of `extra` rounded up, refused without a backing request
+     * when it is too big or a cap up the tree has no room for it. */
+    size_t room = cap_room(m, 0);
+    int refused =
+        extra > (size_t)PTRDIFF_MAX || round_up(extra) > room || room - round_up(extra) < g_hdr;
     errno = 12345;
     int armed = fault_armed(m);
     int rc = arena_extend(m->a, extra);
@@ -982,14 +1334,18 @@ static void op_extend(marena_t *m, rd_t *r)
         CHECK(rc == -1);
         int want = extra == 0 ? EINVAL : ENOMEM;
         CHECKF(err == want, "extend(%zu): errno %d", extra, err);
-        if (extra != 0 && extra <= 65536 && m->hooks && m->o.max_size == 0 && !armed
-            && m->hb.outstanding + 2 * 65536 < HOOK_LIMIT)
+        if (extra != 0 && extra <= 65536 && hooks_of(m) && !refused && !armed
+            && hb_of(m)->outstanding + 2 * 65536 < HOOK_LIMIT)
             die(__LINE__, "extend(%zu) failed: errno %d, hook refused %zu, outstanding %zu", extra,
-                err, m->hb.refused, m->hb.outstanding);
+                err, hb_of(m)->refused, hb_of(m)->outstanding);
+        if (extra == 0 || refused)
+            CHECKF(hb_of(m)->requests == before.hook_req, "extend(%zu): refused after asking",
+                   extra);
         snap_same(m, &before, "extend");
         snap_free(&before);
         return;
     }
+    CHECKF(!refused, "extend(%zu) succeeded past a cap (room %zu)", extra, room);
     CHECK(extra != 0 && err == 12345);
     snap_t now;
     snap_take(m, &now);
@@ -1004,7 +1360,7 @@ static void op_extend(marena_t *m, rd_t *r)
     snap_free(&now);
     if (k & 1) {
         /* The promise: `extra` bytes at the default alignment, no backing request. */
-        size_t req = m->hb.requests;
+        size_t req = hb_of(m)->requests;
         snap_t s2;
         snap_take(m, &s2);
         pred_t pr = predict(m, &s2, extra, DEF_ALIGN);
@@ -1012,7 +1368,7 @@ static void op_extend(marena_t *m, rd_t *r)
         errno = 12345;
         void *p = arena_alloc(m->a, extra);
         CHECK(p != NULL);
-        CHECK(m->hb.requests == req);
+        CHECK(hb_of(m)->requests == req);
         judge(m, &s2, &pr, p, errno, extra, DEF_ALIGN, "alloc after extend");
         live_add(m, p, extra, DEF_ALIGN);
         snap_free(&s2);
@@ -1031,6 +1387,7 @@ static void op_save(marena_t *m)
     mmark_t *k = &m->marks[m->nmarks++];
     k->m = arena_save(m->a);
     k->seq = g_seq;
+    k->ticket = ++g_ticket;
     k->used = s.s.used;
     k->pos = snap_pos(&s);
     k->block = snap_cur(&s)->start;
@@ -1047,7 +1404,9 @@ static void op_restore(marena_t *m, rd_t *r)
     mmark_t mk = m->marks[i];
     snap_t before;
     snap_take(m, &before);
+    model_end(m, mk.ticket);
     arena_restore(m->a, mk.m);
+    log_same("arena_restore");
     snap_t now;
     snap_take(m, &now);
     CHECKF(now.s.used == mk.used, "restore: used %zu, at the mark %zu", now.s.used, mk.used);
@@ -1073,7 +1432,9 @@ static void op_reset(marena_t *m)
         m->stale = m->marks[m->nmarks - 1].m;
         m->have_stale = 1;
     }
+    model_end(m, 0);
     arena_reset(m->a);
+    log_same("arena_reset");
     snap_t now;
     snap_take(m, &now);
     CHECK(now.s.used == 0 && now.nb == before.nb && now.s.capacity == before.s.capacity);
@@ -1083,7 +1444,7 @@ static void op_reset(marena_t *m)
     snap_free(&before);
     m->nlive = m->nmarks = 0;
     m->used = 0;
-    arena_testing_no_faults(&m->hb);
+    arena_testing_no_faults(hb_of(m));
 }
 
 static void op_trim(marena_t *m)
@@ -1138,14 +1499,14 @@ static void op_bad_restore(marena_t *m, rd_t *r)
 static void op_fault(marena_t *m, rd_t *r)
 {
     uint8_t k = u8(r);
-    if (!m->hooks)
+    if (!hooks_of(m))
         return;
     if (k == 0)
-        arena_testing_no_faults(&m->hb);
+        arena_testing_no_faults(hb_of(m));
     else if (k & 0x80)
-        arena_testing_fail_from(&m->hb, 1 + (k & 3));
+        arena_testing_fail_from(hb_of(m), 1 + (k & 3));
     else
-        arena_testing_fail_nth(&m->hb, 1 + (k & 3));
+        arena_testing_fail_nth(hb_of(m), 1 + (k & 3));
 }
 
 static void op_null(rd_t *r)
@@ -1185,6 +1546,556 @@ static void op_null(rd_t *r)
     }
 }
 
+/* ---- lifetimes: cleanups and children ------------------------------------------ */
+
+/* Whether arena_pop(m, p, size) gives the bytes back: [p, p + size) ends
+ * at the position, in the current block, and no mark sits above p. */
+static int would_pop(const marena_t *m, const snap_t *s, uintptr_t p, size_t size)
+{
+    const arena_block_info_t *c = snap_cur(s);
+    uintptr_t start = (uintptr_t)c->start, pos = start + c->used;
+    if (p < start || p > pos || pos - p != size)
+        return 0;
+    if (m->nmarks > 0) {
+        const mmark_t *mk = &m->marks[m->nmarks - 1];
+        if (mk->block == c->start && mk->pos > p)
+            return 0;
+    }
+    return 1;
+}
+
+static size_t pending_cleanups(const marena_t *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nlife; i++)
+        n += m->life[i].kind == L_CLEANUP;
+    return n;
+}
+
+/* The i-th pending cleanup, newest first. */
+static life_t *nth_cleanup(marena_t *m, size_t i)
+{
+    for (size_t j = m->nlife; j-- > 0;)
+        if (m->life[j].kind == L_CLEANUP && i-- == 0)
+            return &m->life[j];
+    return NULL;
+}
+
+static size_t live_children(const marena_t *m)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nlife; i++)
+        n += m->life[i].kind == L_CHILD && m->life[i].child >= 0;
+    return n;
+}
+
+/* The position after the last allocation, for the record a call made. */
+static uintptr_t pos_now(marena_t *m)
+{
+    snap_t now;
+    snap_take(m, &now);
+    uintptr_t pos = snap_pos(&now);
+    snap_free(&now);
+    return pos;
+}
+
+static void op_defer(marena_t *m, rd_t *r)
+{
+    uint8_t k = u8(r), n = u8(r);
+    if (m->nlife == MAX_LIFE)
+        return;
+    int fn = k & 1;
+    unsigned char *arg = NULL;
+    switch ((k >> 1) & 3) {
+    case 0: {
+        /* A fresh argument in the arena, as real cleanups have (the object
+         * they close): stamped, checked by the cleanup when it runs. */
+        size_t size = 2 + (size_t)n % 30;
+        snap_t before;
+        snap_take(m, &before);
+        pred_t pr = predict(m, &before, size, 1);
+        errno = 12345;
+        void *p = arena_alloc_aligned(m->a, size, 1);
+        int ok = judge(m, &before, &pr, p, errno, size, 1, "cleanup argument");
+        snap_free(&before);
+        if (!ok)
+            return;
+        live_add_kind(m, p, size, 1, K_ARG);
+        arg = p;
+        break;
+    }
+    case 1: {
+        /* The argument of a pending cleanup: one pair registered twice. */
+        size_t np = pending_cleanups(m);
+        if (np != 0) {
+            life_t *e = nth_cleanup(m, n % np);
+            arg = e->arg;
+            if (k & 0x10)
+                fn = e->fn;
+        }
+        break;
+    }
+    case 2:
+        break;
+    default:
+        arg = g_static_args[n % 4];
+        break;
+    }
+    snap_t before;
+    snap_take(m, &before);
+    pred_t pr = predict(m, &before, g_rec, g_rec_align);
+    errno = 12345;
+    int rc = arena_defer(m->a, k_cleanups[fn], arg);
+    int err = errno;
+    void *rec = NULL;
+    if (rc == 0)
+        rec = (void *)(pos_now(m) - g_rec);
+    else
+        CHECK(rc == -1);
+    if (judge(m, &before, &pr, rec, err, g_rec, g_rec_align, "arena_defer")) {
+        live_add_kind(m, rec, g_rec, g_rec_align, K_REC);
+        life_t *e = &m->life[m->nlife++];
+        memset(e, 0, sizeof *e);
+        e->kind = L_CLEANUP;
+        e->fn = fn;
+        e->arg = arg;
+        e->rec = (uintptr_t)rec;
+        e->child = -1;
+        e->ticket = ++g_ticket;
+    }
+    snap_free(&before);
+}
+
+static void op_undefer(marena_t *m, rd_t *r)
+{
+    uint8_t k = u8(r);
+    size_t np = pending_cleanups(m);
+    int fn;
+    unsigned char *arg;
+    if ((k & 3) != 0 && np != 0) {
+        const life_t *e = nth_cleanup(m, (size_t)(k >> 2) % np);
+        fn = e->fn;
+        arg = e->arg;
+    } else {
+        /* Any pair: registered (maybe on another arena) or not at all. */
+        fn = (k & 4) ? 2 : (k >> 3) & 1;
+        arg = (k & 0x20) ? NULL : g_static_args[(k >> 6) & 3];
+    }
+    size_t i = m->nlife;
+    while (i > 0
+           && !(m->life[i - 1].kind == L_CLEANUP && m->life[i - 1].fn == fn
+                && m->life[i - 1].arg == arg))
+        i--;
+    snap_t before;
+    snap_take(m, &before);
+    errno = 12345;
+    int rc = arena_undefer(m->a, k_cleanups[fn], arg);
+    int err = errno;
+    if (i == 0) {
+        CHECKF(rc == -1 && err == ENOENT, "arena_undefer of nothing: %d, errno %d", rc, err);
+        snap_same(m, &before, "arena_undefer of nothing");
+        snap_free(&before);
+        return;
+    }
+    CHECKF(rc == 0 && err == 12345, "arena_undefer: %d, errno %d", rc, err);
+    /* The newest match goes; its bytes come back when it is the last
+     * allocation and no mark was saved after it. */
+    life_t e = m->life[--i];
+    int popped = would_pop(m, &before, e.rec, g_rec);
+    memmove(&m->life[i], &m->life[i + 1], (m->nlife - i - 1) * sizeof m->life[0]);
+    m->nlife--;
+    if (popped) {
+        m->used -= g_rec;
+        live_forget(m, (void *)e.rec, K_REC);
+        g_popped++;
+    }
+    snap_t now;
+    snap_take(m, &now);
+    CHECKF(now.s.used == m->used, "arena_undefer: used %zu, the model says %zu (record %s)",
+           now.s.used, m->used, popped ? "given back" : "kept");
+    CHECK(now.nb == before.nb && now.s.capacity == before.s.capacity
+          && now.s.backing == before.s.backing && now.hook_out == before.hook_out);
+    snap_free(&now);
+    snap_free(&before);
+}
+
+static const size_t k_child_blocks[8] = {0, 1, 64, 100, 256, 1000, 4096, 300};
+static const char k_long_name[] = "a-child-arena-whose-name-is-longer-than-the-limit";
+static _Alignas(16) unsigned char g_child_buf[1024];
+
+/* A child of m in the first free slot.  The model predicts the outcome:
+ * invalid options are EINVAL; the child's own max_size below its first
+ * request, a cap up the tree without room for it, or a parent without room
+ * for its record are ENOMEM; a parent in a caller's buffer gives the record
+ * and the child's space in one allocation (a dead record at the head of its
+ * list is reused instead of a new one). */
+static void op_child(marena_t *m, rd_t *r)
+{
+    uint8_t k = u8(r), bs = u8(r), cb = u8(r);
+    int slot = -1;
+    for (int i = NARENA; i < NSLOT && slot < 0; i++)
+        if (g_ar[i].a == NULL)
+            slot = i;
+    int reuse =
+        m->nlife > 0 && m->life[m->nlife - 1].kind == L_CHILD && m->life[m->nlife - 1].child < 0;
+    if (slot < 0 || (m->nlife == MAX_LIFE && !reuse))
+        return;
+
+    arena_options_t o;
+    memset(&o, 0, sizeof o);
+    const arena_options_t *opts = &o;
+    char name[96];
+    int invalid = 0;
+    o.block_size = k_child_blocks[bs & 7];
+    if (k & 0x08)
+        o.max_size = 64 + (size_t)cb * 256;
+    if (k & 0x10)
+        o.flags = ARENA_FIXED;
+    if (k & 0x20)
+        snprintf(name, sizeof name, "%s-%u", k_long_name, g_gen);
+    else
+        snprintf(name, sizeof name, "k%d.%u", slot - NARENA, g_gen);
+    if ((k & 0x60) != 0x40)
+        o.name = name;
+    switch (k & 7) {
+    case 6:
+        memset(&o, 0, sizeof o);
+        opts = NULL;
+        break;
+    case 7:
+        invalid = 1;
+        switch ((bs >> 3) & 3) {
+        case 0:
+            o.buffer = g_child_buf;
+            o.buffer_size = sizeof g_child_buf;
+            break;
+        case 1:
+            o.buffer_size = 64;
+            break;
+        case 2:
+            o.backing = arena_testing_backing(hb_of(m));
+            break;
+        default:
+            o.flags |= 0x2;
+            break;
+        }
+        break;
+    default:
+        break;
+    }
+
+    size_t data = round_up(o.block_size ? o.block_size : ARENA_DEFAULT_BLOCK_SIZE);
+    size_t total = g_self + g_hdr + data;
+    arena_testing_backing_t *hb = hb_of(m);
+    snap_t before;
+    snap_take(m, &before);
+    pred_t pr;
+    memset(&pr, 0, sizeof pr);
+    pr.kind = P_FIT;
+    size_t rec = 0; /* bytes of a new record (0: the dead one is reused) */
+    int must_fail = 0, may_fail = 0, asks = 0, want_err = ENOMEM;
+    if (invalid) {
+        must_fail = 1;
+        want_err = EINVAL;
+    } else if (o.max_size != 0 && total > o.max_size) {
+        must_fail = 1;
+    } else if (m->heap_free) {
+        rec = reuse ? 0 : round_up(g_rec);
+        pr = predict(m, &before, rec + total, DEF_ALIGN);
+        CHECK(pr.kind != P_NEW);
+        must_fail = pr.kind == P_ENOMEM;
+    } else if (total > cap_room(m, 0)) {
+        must_fail = 1;
+    } else {
+        /* The child's memory from the backing, then its record from the
+         * parent (the caps charged with the child already). */
+        asks = 1;
+        if (!reuse) {
+            rec = g_rec;
+            pr = predict_x(m, &before, g_rec, g_rec_align, total);
+        }
+        must_fail = pr.kind == P_ENOMEM;
+        may_fail = !hooks_of(m) || fault_armed(m) || (pr.kind == P_NEW && !pr.must_succeed)
+                   || hb->outstanding + total + 4096 > HOOK_LIMIT;
+    }
+    size_t req0 = hb->requests;
+    errno = 12345;
+    arena_t *ka = arena_create_child(m->a, opts);
+    int err = errno;
+    if (ka == NULL) {
+        CHECKF(must_fail || may_fail,
+               "arena_create_child failed (errno %d), the model says it works", err);
+        CHECKF(err == want_err, "arena_create_child: errno %d, want %d", err, want_err);
+        snap_same(m, &before, "a failed arena_create_child");
+        if (!asks)
+            CHECKF(hb->requests == req0, "arena_create_child: refused, but asked the backing");
+        snap_free(&before);
+        return;
+    }
+    CHECKF(!must_fail, "arena_create_child worked, the model says it fails (prediction %d)",
+           pr.kind);
+    CHECKF(err == 12345, "arena_create_child changed errno on success");
+
+    if (m->heap_free) {
+        unsigned char *chunk = (unsigned char *)ka - rec;
+        CHECK(judge(m, &before, &pr, chunk, err, rec + total, DEF_ALIGN, "child space"));
+        if (rec != 0)
+            live_add_kind(m, chunk, rec, DEF_ALIGN, K_REC);
+        live_add_kind(m, ka, total, DEF_ALIGN, K_SPACE);
+    } else if (!reuse) {
+        if (hooks_of(m))
+            before.hook_req++; /* the child's own request */
+        void *recp = (void *)(pos_now(m) - g_rec);
+        CHECK(judge(m, &before, &pr, recp, err, g_rec, g_rec_align, "child record"));
+        live_add_kind(m, recp, g_rec, g_rec_align, K_REC);
+    } else {
+        snap_t now;
+        snap_take(m, &now);
+        CHECKF(stats_eq(now.s, before.s) && now.nb == before.nb,
+               "arena_create_child reusing a record changed the parent");
+        snap_free(&now);
+    }
+
+    marena_t *c = &g_ar[slot];
+    memset(c, 0, sizeof *c);
+    c->a = ka;
+    c->type = T_NTYPES;
+    c->o = o;
+    c->o.name = NULL;
+    c->slot = slot;
+    c->parent = m->slot;
+    c->root = m->root;
+    c->in_parent = c->heap_free = m->heap_free;
+    c->fixed = m->heap_free || (o.flags & ARENA_FIXED) != 0;
+    c->space = (uintptr_t)ka;
+    c->space_size = total;
+    c->chunk = (uintptr_t)ka - (m->heap_free ? rec : 0);
+    c->chunk_size = total + (m->heap_free ? rec : 0);
+    c->next_size = data < 64 ? 64 : data;
+    if (o.name != NULL)
+        strncpy(c->name, o.name, ARENA_NAME_MAX);
+    snap_t cs;
+    snap_take(c, &cs);
+    CHECK(cs.nb == 1 && cs.s.used == 0 && cs.s.capacity == data && cs.s.max_size == o.max_size);
+    CHECKF((uintptr_t)cs.b[0].start == (uintptr_t)ka + g_self + g_hdr,
+           "the child's first block is not right after its struct");
+    CHECK(cs.s.backing == (c->in_parent ? 0 : total));
+    snap_free(&cs);
+
+    life_t *e = reuse ? &m->life[m->nlife - 1] : &m->life[m->nlife++];
+    memset(e, 0, sizeof *e);
+    e->kind = L_CHILD;
+    e->fn = -1;
+    e->child = slot;
+    e->ticket = ++g_ticket;
+    g_gen++;
+    g_children++;
+    snap_free(&before);
+}
+
+/* arena_destroy of a child before its parent: its list ends (cleanups and
+ * children, newest first), its record in the parent is dead, and a child
+ * in its parent's space gives that space back when nothing came after it:
+ * with its record, when they came in one allocation and the record heads
+ * the parent's list (the record then leaves the list). */
+static void kill_child(marena_t *v)
+{
+    marena_t *p = parent_of(v);
+    size_t i = p->nlife;
+    while (i > 0 && !(p->life[i - 1].kind == L_CHILD && p->life[i - 1].child == v->slot))
+        i--;
+    CHECKF(i > 0, "child slot %d is not on its parent's list", v->slot);
+    snap_t before;
+    snap_take(p, &before);
+    int with_rec = v->in_parent && v->chunk != v->space;
+    int popped = with_rec ? i == p->nlife && would_pop(p, &before, v->chunk, v->chunk_size)
+                          : v->in_parent && would_pop(p, &before, v->space, v->space_size);
+    uintptr_t space = v->space, chunk = v->chunk;
+    size_t space_size = v->space_size, chunk_size = v->chunk_size;
+    arena_t *a = v->a;
+    model_forget(v);
+    arena_destroy(a);
+    log_same("arena_destroy of a child");
+    p->life[i - 1].child = -1;
+    if (popped && with_rec) {
+        p->used -= chunk_size;
+        live_forget(p, (void *)chunk, K_REC);
+        live_forget(p, (void *)space, K_SPACE);
+        p->nlife--; /* the record went with it */
+        g_popped++;
+    } else if (popped) {
+        p->used -= space_size;
+        live_forget(p, (void *)space, K_SPACE);
+        g_popped++;
+    }
+    g_kills++;
+    snap_t now;
+    snap_take(p, &now);
+    CHECK(now.nb == before.nb && now.s.capacity == before.s.capacity
+          && now.s.backing == before.s.backing);
+    CHECKF(now.s.used == p->used, "parent used %zu after the child's destroy, the model says %zu",
+           now.s.used, p->used);
+    snap_free(&now);
+    snap_free(&before);
+}
+
+static void op_kill(marena_t *m, rd_t *r)
+{
+    uint8_t k = u8(r);
+    if (m->parent >= 0) {
+        kill_child(m);
+        return;
+    }
+    /* A top-level arena: one of its children, newest first. */
+    size_t n = live_children(m);
+    if (n == 0)
+        return;
+    size_t want = k % n;
+    for (size_t j = m->nlife; j-- > 0;)
+        if (m->life[j].kind == L_CHILD && m->life[j].child >= 0 && want-- == 0) {
+            kill_child(&g_ar[m->life[j].child]);
+            return;
+        }
+}
+
+typedef struct {
+    char text[8192];
+    size_t n;
+    int over;
+} report_t;
+
+static void report_line(const char *line, void *arg)
+{
+    report_t *t = arg;
+    size_t len = strlen(line);
+    if (t->n + len + 2 > sizeof t->text) {
+        t->over = 1;
+        return;
+    }
+    memcpy(t->text + t->n, line, len);
+    t->n += len;
+    t->text[t->n++] = '\n';
+    t->text[t->n] = '\0';
+}
+
+/* Calls that must be refused, changing nothing. */
+static void op_life_refused(marena_t *m, rd_t *r)
+{
+    uint8_t k = u8(r);
+    snap_t before;
+    snap_take(m, &before);
+    errno = 0;
+    switch (k % 8) {
+    case 0:
+        CHECK(arena_defer(NULL, cleanup_a, NULL) == -1 && errno == EINVAL);
+        break;
+    case 1:
+        CHECK(arena_defer(m->a, NULL, g_static_args[0]) == -1 && errno == EINVAL);
+        break;
+    case 2:
+        CHECK(arena_undefer(NULL, cleanup_a, NULL) == -1 && errno == EINVAL);
+        break;
+    case 3:
+        CHECK(arena_undefer(m->a, NULL, NULL) == -1 && errno == EINVAL);
+        break;
+    case 4:
+        CHECK(arena_create_child(NULL, NULL) == NULL && errno == EINVAL);
+        break;
+    case 5: {
+        report_t t;
+        memset(&t, 0, sizeof t);
+        arena_report(NULL, report_line, &t);
+        CHECK(t.n == 0 && arena_parent(NULL) == NULL && arena_name(NULL) == NULL && errno == 0);
+        break;
+    }
+    default:
+        CHECK(arena_undefer(m->a, cleanup_never, g_static_args[k & 3]) == -1 && errno == ENOENT);
+        break;
+    }
+    snap_same(m, &before, "a refused lifetimes call");
+    snap_free(&before);
+}
+
+/* ---- the tree ------------------------------------------------------------------- */
+
+/* What arena_report must print for x and its subtree: the model's name,
+ * used and peak, the blocks' capacity, count and the bytes left at the
+ * ends of full blocks, the pending cleanups; children newest first. */
+static void expect_report(marena_t *x, int depth, report_t *t)
+{
+    snap_t s;
+    snap_take(x, &s);
+    size_t lost = 0;
+    for (size_t i = 0; i < s.nb; i++)
+        if (s.b[i].state == ARENA_BLOCK_FULL)
+            lost += s.b[i].size - s.b[i].used;
+    char line[256];
+    snprintf(line, sizeof line,
+             "%*s%s: used %zu, capacity %zu, peak %zu, blocks %zu, lost %zu, cleanups %zu",
+             2 * depth, "", x->name[0] ? x->name : "(unnamed)", x->used, s.s.capacity, x->peak,
+             s.nb, lost, pending_cleanups(x));
+    report_line(line, t);
+    snap_free(&s);
+    for (size_t j = x->nlife; j-- > 0;)
+        if (x->life[j].kind == L_CHILD && x->life[j].child >= 0)
+            expect_report(&g_ar[x->life[j].child], depth + 1, t);
+}
+
+static void check_subtree(marena_t *x, size_t *bytes, size_t *blocks)
+{
+    check_arena(x);
+    arena_stats_t s = arena_stats(x->a);
+    *bytes += s.backing;
+    *blocks += s.blocks - 1 + (x->o.buffer == NULL && !x->in_parent);
+    const marena_t *p = parent_of(x);
+    CHECKF(arena_parent(x->a) == (p != NULL ? p->a : NULL), "arena_parent of slot %d is wrong",
+           x->slot);
+    CHECKF(strcmp(arena_name(x->a), x->name) == 0, "arena_name: '%s', the model says '%s'",
+           arena_name(x->a), x->name);
+    if (x->o.max_size != 0)
+        CHECKF(subtree_bytes(x) <= x->o.max_size, "slot %d: the subtree takes %zu bytes, cap %zu",
+               x->slot, subtree_bytes(x), x->o.max_size);
+    for (size_t j = 0; j < x->nlife; j++) {
+        const life_t *e = &x->life[j];
+        if (e->kind != L_CHILD || e->child < 0)
+            continue;
+        marena_t *c = &g_ar[e->child];
+        CHECK(c->a != NULL && c->parent == x->slot);
+        check_subtree(c, bytes, blocks);
+    }
+}
+
+/* Everything about the tree of a top-level arena: each arena, the backing
+ * they share (bytes and blocks: no child outlives its parent, none leaks),
+ * the top-level cap, and the report. */
+static void check_tree(marena_t *root)
+{
+    if (root->a == NULL)
+        return;
+    size_t bytes = 0, blocks = 0;
+    check_subtree(root, &bytes, &blocks);
+    if (root->hooks) {
+        const arena_testing_backing_t *h = &root->hb;
+        CHECKF(bytes == h->outstanding, "the tree's arenas hold %zu backing bytes, the backing %zu",
+               bytes, h->outstanding);
+        CHECKF(blocks == h->blocks, "the tree's arenas hold %zu backing blocks, the backing %zu",
+               blocks, h->blocks);
+        CHECK(!h->bad_release);
+        if (root->o.max_size != 0)
+            CHECKF(h->peak <= root->o.max_size, "the backing held %zu bytes, the cap is %zu",
+                   h->peak, root->o.max_size);
+    }
+    static report_t got, want;
+    got.n = want.n = 0;
+    got.over = want.over = 0;
+    got.text[0] = want.text[0] = '\0';
+    arena_report(root->a, report_line, &got);
+    expect_report(root, 0, &want);
+    CHECK(!got.over && !want.over);
+    CHECKF(strcmp(got.text, want.text) == 0, "arena_report says\n%sthe model says\n%s", got.text,
+           want.text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -1194,26 +2105,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (trace < 0)
         trace = getenv("HD_TRACE") != NULL;
     g_trace = trace;
+    learn_layout();
+    g_nlog = g_nwant = 0;
+    for (size_t i = NARENA; i < NSLOT; i++) {
+        g_ar[i].a = NULL;
+        g_ar[i].slot = (int)i;
+        g_ar[i].nlive = g_ar[i].nmarks = g_ar[i].nlife = 0;
+    }
     g_n = 1 + u8(&r) % NARENA;
     for (size_t i = 0; i < g_n; i++) {
         arena_setup(&g_ar[i], &r, i);
         arena_open(&g_ar[i]);
     }
     for (g_op = 0; g_op < MAX_OPS && r.i < r.n; g_op++) {
-        uint8_t op = u8(&r);
-        marena_t *m = &g_ar[u8(&r) % g_n];
+        /* Opcodes 0..21 are the allocation, mark and block operations,
+         * 22..31 the lifetimes ones; a selector from 0x80 names a child slot. */
+        uint8_t op = u8(&r), sel = u8(&r);
+        marena_t *m = sel & 0x80 ? &g_ar[NARENA + (sel & 0x7f) % NCHILD] : &g_ar[sel % g_n];
         if (g_trace)
-            fprintf(stderr, "op %d: %d on arena %d (type %d, block_size %zu, max %zu, buf %zu)\n",
-                    g_op, op % 22, (int)(m - g_ar), m->type, m->o.block_size, m->o.max_size,
-                    m->o.buffer_size);
+            fprintf(
+                stderr,
+                "op %d: %d on arena %d (type %d, parent %d, block_size %zu, max %zu, buf %zu)%s\n",
+                g_op, op % 32, (int)(m - g_ar), m->type, m->parent, m->o.block_size, m->o.max_size,
+                m->o.buffer_size, m->a == NULL ? " (none)" : "");
         if (m->a == NULL) {
-            if (op % 4 == 0) {
+            if (m->slot < NARENA && op % 4 == 0) {
                 arena_testing_no_faults(&m->hb);
                 arena_open(m);
             }
             continue;
         }
-        switch (op % 22) {
+        marena_t *root = root_of(m);
+        switch (op % 32) {
         case 0:
         case 1:
         case 2:
@@ -1266,7 +2189,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         case 20: {
             uint8_t k = u8(&r);
-            if (k % 4 == 0) {
+            if (k % 4 == 0 && m->parent >= 0) {
+                kill_child(m);
+            } else if (k % 4 == 0) {
                 arena_close(m);
                 if (!(k & 0x40))
                     arena_testing_no_faults(&m->hb);
@@ -1283,13 +2208,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
+        case 22:
+        case 23:
+        case 29:
+            op_defer(m, &r);
+            break;
+        case 24:
+        case 31:
+            op_undefer(m, &r);
+            break;
+        case 25:
+        case 26:
+        case 30:
+            op_child(m, &r);
+            break;
+        case 27:
+            op_kill(m, &r);
+            break;
+        case 28:
+            op_life_refused(m, &r);
+            break;
         default:
             break; /* stats only: the check below */
         }
-        check_arena(m);
+        log_same("the operation"); /* no cleanup ran that the model did not expect */
+        check_tree(root);
     }
     for (size_t i = 0; i < g_n; i++) {
-        check_arena(&g_ar[i]);
+        check_tree(&g_ar[i]);
         for (size_t j = 0; j < g_ar[i].nlive; j++) {
             const live_t *l = &g_ar[i].live[j];
             CHECK(stamp_ok(l));
@@ -1297,6 +2243,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         arena_close(&g_ar[i]);
         arena_testing_backing_fini(&g_ar[i].hb);
     }
+    for (size_t i = NARENA; i < NSLOT; i++)
+        CHECKF(g_ar[i].a == NULL, "child slot %zu outlived its top-level arena", i - NARENA);
     arena_cache_set_limit(ARENA_CACHE_DEFAULT_LIMIT);
     return 0;
 }
@@ -1383,7 +2331,9 @@ int main(int argc, char **argv)
     int rc = 0;
     for (int i = 1; i < argc; i++)
         rc |= replay(argv[i], &count);
-    printf("fuzz_arena_replay: %zu inputs replayed, all checks passed\n", count);
+    printf("fuzz_arena_replay: %zu inputs replayed, all checks passed (%zu children created, %zu "
+           "destroyed early, %zu cleanups run as predicted, %zu records or spaces given back)\n",
+           count, g_children, g_kills, g_ran, g_popped);
     return rc != 0 || count == 0;
 }
 #endif

@@ -17,6 +17,23 @@
  * calls from two threads at once; checked for leaks at the end) or the default one,
  * and one variant under a cap checks that refusals are ENOMEM and harmless.
  *
+ *
+ * Children on other threads: one parent, owned by the main thread, makes a
+ * child for each of 2..16 workers (creating a child is a call on the
+ * parent, made before the workers start).  Each worker owns its child:
+ * allocates and stamps, registers cleanups whose arguments live in the
+ * child (checked when they run), makes grandchildren and destroys some,
+ * and finally destroys its child early, on its own thread.  Meanwhile the
+ * main thread only allocates from the parent (arena_alloc: allocation goes
+ * on while a child's release pins the parent), stamping as it goes.  After
+ * the joins: the parent's allocations intact, owned and disjoint,
+ * arena_check() == 0, every cleanup ran once on its worker, the parent's
+ * report lists no child, and the backing (the test backing behind a
+ * mutex, since a hierarchy on several threads calls it concurrently) holds
+ * exactly the parent's bytes; under a cap, refusals are ENOMEM and the
+ * backing never held more than the cap.  Three rounds per parent (fresh,
+ * after reset, after reset + trim), parents with and without a cap.
+ *
  * Sizes: full in a plain optimised build; smaller with ARENA_TEST_SMALL=1,
  * under valgrind (ARENA_UNDER_VALGRIND), in a ThreadSanitizer build and in
  * -O0 (debug/coverage) builds.  No timing
@@ -269,6 +286,195 @@ static void round_on(arena_t *a, int nthreads, size_t iters, int capped, size_t 
     free(ws);
 }
 
+/* ---- children on other threads ---------------------------------------------- */
+
+/* The test backing behind a mutex: a hierarchy whose arenas live on several
+ * threads calls its backing from all of them. */
+typedef struct {
+    pthread_mutex_t m;
+    arena_testing_backing_t t;
+} locked_backing_t;
+
+static void *locked_alloc(void *user, size_t size)
+{
+    locked_backing_t *l = user;
+    pthread_mutex_lock(&l->m);
+    void *p = arena_testing_alloc(&l->t, size);
+    pthread_mutex_unlock(&l->m);
+    return p;
+}
+
+static void locked_release(void *user, void *ptr, size_t size)
+{
+    locked_backing_t *l = user;
+    pthread_mutex_lock(&l->m);
+    arena_testing_release(&l->t, ptr, size);
+    pthread_mutex_unlock(&l->m);
+}
+
+typedef struct {
+    arena_t *child;
+    int id;
+    size_t iters;
+    int capped;
+    uint32_t rng;
+    size_t registered, ran, allocs, refused; /* ran: by this worker's cleanups */
+} kid_t;
+
+/* A cleanup's argument in the child: its worker, and a stamp. */
+typedef struct {
+    kid_t *owner;
+    uint32_t stamp;
+} kid_arg_t;
+
+static void kid_cleanup(void *arg)
+{
+    kid_arg_t *x = arg;
+    CHECK(x->stamp == 0x5EED0000u + (uint32_t)x->owner->id);
+    x->owner->ran++; /* on the owner's thread: no other thread touches it */
+}
+
+static void kid_register(kid_t *k, arena_t *a)
+{
+    kid_arg_t *x = ARENA_NEW(a, kid_arg_t);
+    if (x == NULL) {
+        CHECK(k->capped && errno == ENOMEM);
+        k->refused++;
+        return;
+    }
+    x->owner = k;
+    x->stamp = 0x5EED0000u + (uint32_t)k->id;
+    if (arena_defer(a, kid_cleanup, x) != 0) {
+        CHECK(k->capped && errno == ENOMEM);
+        k->refused++;
+        return;
+    }
+    k->registered++;
+}
+
+static void *kid_work(void *arg)
+{
+    kid_t *k = arg;
+    if (k->child == NULL)
+        return NULL;
+    rec_t recent[64];
+    size_t n = 0;
+    arena_t *grand = NULL;
+    for (size_t i = 0; i < k->iters; i++) {
+        uint32_t r = rnd(&k->rng);
+        arena_t *a = grand != NULL && (r & 1) ? grand : k->child;
+        if ((r & 31) == 0) {
+            kid_register(k, a);
+        } else if ((r & 63) == 1) {
+            /* A grandchild (a call on the child: its owner's), or the end
+             * of the one there is. */
+            if (grand != NULL) {
+                arena_destroy(grand); /* none of its allocations is rechecked */
+                grand = NULL;
+            } else {
+                grand = arena_create_child(k->child, &(arena_options_t){.block_size = 128});
+                CHECK(grand != NULL || (k->capped && errno == ENOMEM));
+            }
+        } else {
+            size_t size = (r >> 8) % 96;
+            unsigned char *p = arena_alloc(a, size);
+            if (p == NULL) {
+                CHECK(k->capped && errno == ENOMEM);
+                k->refused++;
+                continue;
+            }
+            k->allocs++;
+            if (a == grand)
+                continue; /* may end before the recheck */
+            rec_t *rec = &recent[n++ % 64];
+            rec->p = p;
+            rec->size = (uint32_t)size;
+            rec->align = 1;
+            rec->seed = (uint8_t)r;
+            for (size_t j = 0; j < size; j++)
+                p[j] = stamp_byte(rec->seed, j);
+            if (n % 64 == 0)
+                for (size_t j = 0; j < 64; j++)
+                    CHECK(stamp_ok(&recent[j]));
+        }
+    }
+    arena_destroy(k->child); /* early, on this thread: the grandchild too */
+    k->child = NULL;
+    CHECK(k->ran == k->registered); /* each cleanup once, here */
+    return NULL;
+}
+
+static void count_line(const char *line, void *arg)
+{
+    (void)line;
+    ++*(int *)arg;
+}
+
+/* One round: children handed to workers, the parent's owner allocating
+ * from the parent while they end their children. */
+static void children_round(arena_t *p, locked_backing_t *lb, int nthreads, size_t iters, int capped,
+                           size_t *allocs)
+{
+    kid_t kids[MAXT];
+    pthread_t th[MAXT];
+    for (int i = 0; i < nthreads; i++) {
+        kid_t *k = &kids[i];
+        memset(k, 0, sizeof *k);
+        k->id = i;
+        k->iters = iters;
+        k->capped = capped;
+        k->rng = 0x2545F491u ^ (uint32_t)(i * 7907 + 3);
+        arena_options_t o = {.block_size = (size_t)64 << (i % 3), .name = "kid"};
+        k->child = arena_create_child(p, &o);
+        CHECK(k->child != NULL || (capped && errno == ENOMEM)); /* the cap holds spares too */
+    }
+    for (int i = 0; i < nthreads; i++)
+        CHECK(pthread_create(&th[i], NULL, kid_work, &kids[i]) == 0);
+
+    /* The parent's owner: arena_alloc only, while the children end. */
+    size_t cap = iters;
+    rec_t *mine = malloc(cap * sizeof *mine);
+    CHECK(mine != NULL);
+    size_t n = 0, refused = 0;
+    uint32_t rng = 0xA5A5A5A5u;
+    for (size_t i = 0; i < cap; i++) {
+        uint32_t r = rnd(&rng);
+        size_t size = (r >> 8) % 80;
+        unsigned char *q = arena_alloc(p, size);
+        if (q == NULL) {
+            CHECK(capped && errno == ENOMEM);
+            refused++;
+            continue;
+        }
+        rec_t *rec = &mine[n++];
+        rec->p = q;
+        rec->size = (uint32_t)size;
+        rec->align = 1;
+        rec->seed = (uint8_t)r;
+        for (size_t j = 0; j < size; j++)
+            q[j] = stamp_byte(rec->seed, j);
+    }
+    for (int i = 0; i < nthreads; i++)
+        CHECK(pthread_join(th[i], NULL) == 0);
+
+    worker_t w = {.a = p, .recs = mine, .n = n};
+    verify(p, &w, 1);
+    int lines = 0;
+    arena_report(p, count_line, &lines);
+    CHECK(lines == 1); /* every child ended */
+    pthread_mutex_lock(&lb->m);
+    CHECK(lb->t.outstanding == arena_stats(p).backing && !lb->t.bad_release);
+    if (capped)
+        CHECK(lb->t.peak <= arena_stats(p).max_size);
+    pthread_mutex_unlock(&lb->m);
+    for (int i = 0; i < nthreads; i++) {
+        CHECK(kids[i].ran == kids[i].registered);
+        *allocs += kids[i].allocs;
+    }
+    *allocs += n;
+    free(mine);
+}
+
 static size_t env_small(void)
 {
     const char *s = getenv("ARENA_TEST_SMALL");
@@ -305,7 +511,30 @@ int main(void)
             arena_testing_backing_fini(&h);
         }
     }
-    printf("torture: %zu allocations from up to %d threads checked%s\n", allocs, MAXT,
-           env_small() ? " (small sizes)" : "");
+    size_t kid_allocs = 0;
+    for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+        for (int capped = 0; capped < 2; capped++) {
+            locked_backing_t lb = {.m = PTHREAD_MUTEX_INITIALIZER};
+            arena_options_t o = {.block_size = 64,
+                                 .max_size = capped ? (size_t)96 * 1024 : 0,
+                                 .name = "parent",
+                                 .backing = {locked_alloc, locked_release, &lb}};
+            arena_t *p = arena_create_with(&o);
+            CHECK(p != NULL);
+            for (int round = 0; round < 3; round++) {
+                children_round(p, &lb, counts[c], iters / 2, capped, &kid_allocs);
+                arena_reset(p);
+                if (round == 1 || capped)
+                    arena_trim(p);
+            }
+            arena_destroy(p);
+            CHECK(lb.t.outstanding == 0 && lb.t.blocks == 0 && !lb.t.bad_release);
+            arena_testing_backing_fini(&lb.t);
+            pthread_mutex_destroy(&lb.m);
+        }
+    }
+    printf("torture: %zu allocations from up to %d threads checked%s; %zu more in children "
+           "destroyed on their own threads\n",
+           allocs, MAXT, env_small() ? " (small sizes)" : "", kid_allocs);
     return g_failed;
 }
