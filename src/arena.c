@@ -118,13 +118,16 @@ void arena__publish(arena_t *a, uintptr_t pos)
 /* ---- caps -----------------------------------------------------------------------
  * max_size caps an arena's subtree: its own backing bytes and those of all
  * its descendants.  A child's block is charged to every ancestor, with a
- * compare-and-swap each, since children may live on other threads. */
+ * compare-and-swap each, since children may live on other threads.  Where
+ * no arena up the tree has a cap (`capped` false), nothing is counted. */
 
 /* Bytes the caps of the arena and its ancestors still allow, within
  * PTRDIFF_MAX. */
 static size_t arena__room(const arena_t *a)
 {
     size_t room = ARENA__MAX_REQUEST;
+    if (!a->capped)
+        return room;
     for (const arena_t *x = a; x != NULL; x = x->parent) {
         size_t free = x->max_size - atomic_load_explicit(&x->subtree, memory_order_relaxed);
         room = free < room ? free : room;
@@ -134,6 +137,8 @@ static size_t arena__room(const arena_t *a)
 
 static void arena__uncharge(arena_t *from, const arena_t *to, size_t n)
 {
+    if (from == NULL || !from->capped)
+        return; /* no cap up the tree: nobody counts */
     for (arena_t *x = from; x != to; x = x->parent)
         atomic_fetch_sub_explicit(&x->subtree, n, memory_order_relaxed);
 }
@@ -142,6 +147,8 @@ static void arena__uncharge(arena_t *from, const arena_t *to, size_t n)
  * false, with nothing changed, if one does not. */
 static bool arena__charge(arena_t *a, size_t n)
 {
+    if (!a->capped)
+        return true;
     for (arena_t *x = a; x != NULL; x = x->parent) {
         size_t t = atomic_load_explicit(&x->subtree, memory_order_relaxed);
         do {
@@ -391,6 +398,7 @@ static arena_t *arena__start(arena_t *a, const arena_options_t *o, size_t max_si
 {
     memset(a, 0, sizeof *a);
     a->max_size = max_size;
+    a->capped = max_size != SIZE_MAX;
     a->flags = o->flags;
     a->checked = arena__tool_active();
     a->id = arena__new_id();
@@ -468,6 +476,7 @@ arena_t *arena__create(const arena_options_t *o, arena_t *parent, void *space)
     }
     arena__start(a, &own, max_size, (arena__block_t *)((uintptr_t)a + ARENA__SELF), data, data);
     a->parent = parent;
+    a->capped = a->capped || (parent != NULL && parent->capped);
     if (space != NULL) {
         a->in_parent_chunk = space; /* the caller may widen it to its record */
         a->in_parent_len = total;
@@ -649,47 +658,50 @@ void arena_trim(arena_t *a)
 
 arena_mark_t arena_save(arena_t *a)
 {
-    arena_mark_t m;
-    memset(&m, 0, sizeof m);
-    if (a == NULL)
-        return m;
-    m.block = a->cur;
-    m.pos = a->hot.pos;
-    m.arena_id = a->id;
-    m.epoch = a->epoch;
-    m.serial = ++a->serial;
-    a->mark_block = a->cur;
-    a->mark_pos = a->hot.pos;
-    arena__marks_push(&a->marks, m.serial, !a->heap_free);
-    return m;
+    if (a == NULL) {
+        arena_mark_t none;
+        memset(&none, 0, sizeof none);
+        return none;
+    }
+    return arena__save(a);
+}
+
+void arena__restore(arena_t *a, const arena_mark_t *m)
+{
+    if (a == NULL || m->arena_id == 0 || !arena__may_change(a, "arena_restore"))
+        return;
+    ARENA__ASSERT_NAMED(m->arena_id == a->id, a->name,
+                        "arena_restore: the mark belongs to another arena");
+    ARENA__ASSERT_NAMED(m->epoch == a->epoch, a->name,
+                        "arena_restore: the mark was invalidated by arena_reset");
+    ARENA__ASSERT_NAMED(arena__marks_valid(&a->marks, m->serial), a->name,
+                        "arena_restore: the mark was invalidated by an earlier arena_restore to "
+                        "an older mark (marks nest LIFO)");
+    if (m->arena_id != a->id || m->epoch != a->epoch)
+        return;
+
+    arena__block_t *b = a->cur;
+    while (b != NULL && b != (arena__block_t *)m->block)
+        b = b->prev;
+    bool inside = b != NULL && m->pos >= arena__data(b) && m->pos <= arena__top(a, b);
+    ARENA__ASSERT_NAMED(inside, a->name,
+                        "arena_restore: the mark lies beyond the arena's current position "
+                        "(released since it was saved)");
+    if (!inside)
+        return;
+    uintptr_t pos = m->pos;
+    uint64_t serial = m->serial;
+    if (a->on_release != NULL)
+        a->on_release(a, serial, false);
+    arena__rewind(a, b, pos);
+    a->mark_block = b; /* m is now the newest valid mark */
+    a->mark_pos = pos;
+    arena__marks_restore(&a->marks, serial);
 }
 
 void arena_restore(arena_t *a, arena_mark_t m)
 {
-    if (a == NULL || m.arena_id == 0 || !arena__may_change(a, "arena_restore"))
-        return;
-    ARENA__ASSERT(m.arena_id == a->id, "arena_restore: the mark belongs to another arena");
-    ARENA__ASSERT(m.epoch == a->epoch, "arena_restore: the mark was invalidated by arena_reset");
-    ARENA__ASSERT(arena__marks_valid(&a->marks, m.serial),
-                  "arena_restore: the mark was invalidated by an earlier arena_restore to an "
-                  "older mark (marks nest LIFO)");
-    if (m.arena_id != a->id || m.epoch != a->epoch)
-        return;
-
-    arena__block_t *b = a->cur;
-    while (b != NULL && b != (arena__block_t *)m.block)
-        b = b->prev;
-    bool inside = b != NULL && m.pos >= arena__data(b) && m.pos <= arena__top(a, b);
-    ARENA__ASSERT(inside, "arena_restore: the mark lies beyond the arena's current position "
-                          "(released since it was saved)");
-    if (!inside)
-        return;
-    if (a->on_release != NULL)
-        a->on_release(a, m.serial, false);
-    arena__rewind(a, b, m.pos);
-    a->mark_block = b; /* m is now the newest valid mark */
-    a->mark_pos = m.pos;
-    arena__marks_restore(&a->marks, m.serial);
+    arena__restore(a, &m);
 }
 
 /* ---- primitives for the layers (core.h) ------------------------------------------ */

@@ -122,6 +122,7 @@ struct arena {
     arena__life_t *record;   /* this child's record in its parent's list */
     _Atomic size_t subtree;  /* bytes taken by this arena and all its descendants:
                                 what max_size caps */
+    bool capped;             /* this arena or an ancestor has a max_size: subtree is counted */
     _Atomic unsigned pinned; /* > 0 while a descendant is released: no reset,
                                 restore, destroy or registration */
     /* A child living in its parent's space: the allocation it came in
@@ -230,6 +231,20 @@ static inline size_t arena__used(const arena_t *a)
 {
     return a->cur->used_before + (size_t)(a->hot.pos - arena__data(a->cur));
 }
+
+/* arena_save for a non-NULL arena, inline so that a caller returning the
+ * mark (a scratch pair) builds it in place. */
+static inline arena_mark_t arena__save(arena_t *a)
+{
+    arena_mark_t m = {a->cur, a->hot.pos, a->id, a->epoch, ++a->serial};
+    a->mark_block = a->cur;
+    a->mark_pos = a->hot.pos;
+    arena__marks_push(&a->marks, m.serial, !a->heap_free);
+    return m;
+}
+
+/* arena_restore with the mark by address (no copy of it on the way). */
+void arena__restore(arena_t *a, const arena_mark_t *m);
 
 /* ---- shared out-of-line pieces ---------------------------------------------- */
 

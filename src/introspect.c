@@ -128,6 +128,8 @@ int arena_check(const arena_t *a, const char **why)
     if (taken != a->taken)
         return arena__broken(why, "backing bytes disagree with the blocks");
     size_t subtree = atomic_load_explicit(&a->subtree, memory_order_relaxed);
+    if (!a->capped)
+        subtree = a->taken; /* nothing up the tree counts */
     if (a->taken > subtree)
         return arena__broken(why, "the subtree counter is below the arena's own bytes");
     if (subtree > a->max_size)

@@ -31,6 +31,8 @@
 
 #include <stdio.h>
 
+static void arena__run(arena_t *a, uint64_t cut);
+
 /* A child in its parent's space, destroyed: what it can give back to the
  * parent, which the core pops last.  Its space alone when it came in an
  * allocation of its own; with its record when they came together, and only
@@ -52,6 +54,18 @@ static void arena__plan_give_back(arena_t *a)
 }
 
 static void arena__end(arena_t *a, uint64_t cut, bool destroying)
+{
+    if (a->life != NULL && a->life->ticket > cut)
+        arena__run(a, cut);
+    if (destroying && a->record != NULL)
+        __atomic_store_n(&a->record->arg, NULL, __ATOMIC_RELEASE);
+    if (destroying && a->in_parent_chunk != NULL)
+        arena__plan_give_back(a);
+}
+
+/* Runs the records above the cut, newest first, with the arena closed and
+ * its ancestors pinned. */
+static void arena__run(arena_t *a, uint64_t cut)
 {
     a->closed = "the arena is being released: while its cleanups run it may only be read";
     arena__retag(a); /* a thread-safe chunk must not serve a cleanup */
@@ -75,10 +89,6 @@ static void arena__end(arena_t *a, uint64_t cut, bool destroying)
 
     for (arena_t *p = a->parent; p != NULL; p = p->parent)
         atomic_fetch_sub_explicit(&p->pinned, 1, memory_order_relaxed);
-    if (destroying && a->record != NULL)
-        __atomic_store_n(&a->record->arg, NULL, __ATOMIC_RELEASE);
-    if (destroying && a->in_parent_chunk != NULL)
-        arena__plan_give_back(a);
     /* Open again; the core's rewind (or free) that follows republishes the
      * window, so it stays shut until then. */
     a->closed = NULL;
@@ -147,9 +157,12 @@ int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg)
 arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *options,
                                    size_t options_size)
 {
+    static const arena_options_t defaults; /* zero: every default */
     arena_options_t o;
-    memset(&o, 0, sizeof o);
-    if (options != NULL) {
+    if (options == NULL) {
+        o = defaults;
+    } else {
+        memset(&o, 0, sizeof o);
         if (options_size < offsetof(arena_options_t, name))
             return arena__fail(EINVAL);
         for (size_t i = sizeof o; i < options_size; i++)

@@ -51,29 +51,31 @@ static arena_t *arena__scratch_get(size_t i)
     return a;
 }
 
-arena_scratch_t arena_scratch_begin(arena_t *const *conflicts, size_t count)
+/* The first of the thread's scratch arenas that is no conflict, created if
+ * need be; NULL with errno when none can serve. */
+static arena_t *arena__scratch_pick(arena_t *const *conflicts, size_t count)
 {
-    arena_scratch_t s;
-    memset(&s, 0, sizeof s);
-    if (conflicts == NULL && count != 0) {
-        errno = EINVAL;
-        return s;
-    }
+    if (conflicts == NULL && count != 0)
+        return arena__fail(EINVAL);
     for (size_t i = 0; i < ARENA_SCRATCH_COUNT; i++) {
         if (arena__scratch[i] != NULL && arena__among(arena__scratch[i], conflicts, count))
             continue;
-        arena_t *a = arena__scratch_get(i);
-        if (a == NULL)
-            return s;
-        s.arena = a;
-        s.mark = arena_save(a);
-        return s;
+        return arena__scratch_get(i);
     }
-    errno = EBUSY;
-    return s;
+    return arena__fail(EBUSY);
+}
+
+arena_scratch_t arena_scratch_begin(arena_t *const *conflicts, size_t count)
+{
+    /* The pair goes back by value: built from registers, with the save
+     * inline, it is stored once, where the caller wants it. */
+    arena_t *a = arena__scratch_pick(conflicts, count);
+    if (a == NULL)
+        return (arena_scratch_t){NULL, arena_save(NULL)};
+    return (arena_scratch_t){a, arena__save(a)};
 }
 
 void arena_scratch_end(arena_scratch_t scratch)
 {
-    arena_restore(scratch.arena, scratch.mark);
+    arena__restore(scratch.arena, &scratch.mark);
 }
