@@ -245,7 +245,14 @@ arena__ts_slow(arena_t *a, size_t size, size_t alignment)
     return arena__reserve_or_grow(a, size, size, alignment, &got);
 }
 
-void *arena_alloc_thread_safe(arena_t *a, size_t size, size_t alignment)
+/* On a cache line of its own: the fast path is a few instructions, and
+ * where it starts (code moved by unrelated changes) was worth 10 % in the
+ * benchmarks. */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((aligned(64)))
+#endif
+void *
+arena_alloc_thread_safe(arena_t *a, size_t size, size_t alignment)
 {
     /* Tier 1.  A slot only ever holds a fast-mode arena, and alignment is
      * checked before it is used: a bad one cannot pass the fit test below
