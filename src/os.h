@@ -65,6 +65,11 @@ void arena__os_unlock(arena__os_lock_t *l);
  * distinct fns exist in the library.  false when the system refused. */
 #define ARENA__OS_EXIT_FNS 4
 bool arena__os_at_thread_exit(void (*fn)(void));
+/* For the platform files (os_exit.c): fn's bit, registering it the first
+ * time (-1 when the table is full); and running the hooks whose bits
+ * take() returns (and clears), until none is left. */
+int arena__os_exit_bit(void (*fn)(void));
+void arena__os_exit_run(unsigned (*take)(void));
 
 /* Registers fork handlers: prepare runs in the parent before fork, parent
  * and child after it in each.  Call it once (see arena__os_once). */

@@ -44,22 +44,19 @@ void arena__os_unlock(arena__os_lock_t *l)
 static arena__os_once_t arena__exit_once = ARENA__OS_ONCE_INIT;
 static pthread_key_t arena__exit_key;
 static bool arena__exit_key_ok;
-static arena__os_lock_t arena__exit_lock = ARENA__OS_LOCK_INIT;
-static void (*arena__exit_fns[ARENA__OS_EXIT_FNS])(void);
 static ARENA__TLS unsigned arena__exit_bits;
+
+static unsigned arena__exit_take(void)
+{
+    unsigned bits = arena__exit_bits;
+    arena__exit_bits = 0;
+    return bits;
+}
 
 static void arena__exit_run(void *marker)
 {
     (void)marker;
-    /* A hook may register again (a scratch arena re-created by another
-     * hook's cleanup): run until no bit is left, as pthread keys would. */
-    for (int round = 0; round < 4 && arena__exit_bits != 0; round++) {
-        unsigned bits = arena__exit_bits;
-        arena__exit_bits = 0;
-        for (int i = 0; i < ARENA__OS_EXIT_FNS; i++)
-            if (bits & (1u << i))
-                arena__exit_fns[i]();
-    }
+    arena__os_exit_run(arena__exit_take);
 }
 
 static void arena__exit_init(void)
@@ -69,20 +66,12 @@ static void arena__exit_init(void)
 
 bool arena__os_at_thread_exit(void (*fn)(void))
 {
-    int i;
     arena__os_once(&arena__exit_once, arena__exit_init);
-    if (!arena__exit_key_ok)
-        return false;
-    arena__os_lock(&arena__exit_lock);
-    for (i = 0; i < ARENA__OS_EXIT_FNS && arena__exit_fns[i] != NULL; i++)
-        if (arena__exit_fns[i] == fn)
-            break;
-    if (i < ARENA__OS_EXIT_FNS && arena__exit_fns[i] == NULL)
-        arena__exit_fns[i] = fn;
-    arena__os_unlock(&arena__exit_lock);
-    if (i == ARENA__OS_EXIT_FNS)
+    int i = arena__exit_key_ok ? arena__os_exit_bit(fn) : -1;
+    if (i < 0)
         return false;
     if (arena__exit_bits == 0) {
+        /* The key's value only has to be non-NULL for its destructor to run. */
         int saved = errno;
         bool ok = pthread_setspecific(arena__exit_key, (void *)&arena__exit_bits) == 0;
         errno = saved;

@@ -106,8 +106,6 @@ static arena__os_once_t arena__exit_once = ARENA__OS_ONCE_INIT;
 static DWORD arena__exit_fls = FLS_OUT_OF_INDEXES;
 static DWORD arena__exit_tls = TLS_OUT_OF_INDEXES;
 static volatile LONG arena__exit_unloading;
-static arena__os_lock_t arena__exit_lock = ARENA__OS_LOCK_INIT;
-static void (*arena__exit_fns[ARENA__OS_EXIT_FNS])(void);
 
 /* The calling thread's hook bits: TlsGetValue resets the thread's last
  * error on success, which the caller may still want to read. */
@@ -124,22 +122,20 @@ static void arena__exit_bits_set(unsigned bits)
     (void)TlsSetValue(arena__exit_tls, (void *)(uintptr_t)bits);
 }
 
+/* Takes the calling thread's bits, leaving none. */
+static unsigned arena__exit_take(void)
+{
+    unsigned bits = arena__exit_bits_get();
+    if (bits != 0)
+        arena__exit_bits_set(0);
+    return bits;
+}
+
 static void WINAPI arena__exit_run(void *marker)
 {
     (void)marker;
-    if (arena__exit_unloading)
-        return;
-    /* A hook may register again (a scratch arena re-created by another
-     * hook's cleanup): run until no bit is left, as os_posix.c does. */
-    for (int round = 0; round < 4; round++) {
-        unsigned bits = arena__exit_bits_get();
-        if (bits == 0)
-            break;
-        arena__exit_bits_set(0);
-        for (int i = 0; i < ARENA__OS_EXIT_FNS; i++)
-            if (bits & (1u << i))
-                arena__exit_fns[i]();
-    }
+    if (!arena__exit_unloading)
+        arena__os_exit_run(arena__exit_take);
 }
 
 static void arena__exit_init(void)
@@ -158,18 +154,9 @@ static void arena__exit_init(void)
 
 bool arena__os_at_thread_exit(void (*fn)(void))
 {
-    int i;
     arena__os_once(&arena__exit_once, arena__exit_init);
-    if (arena__exit_fls == FLS_OUT_OF_INDEXES)
-        return false;
-    arena__os_lock(&arena__exit_lock);
-    for (i = 0; i < ARENA__OS_EXIT_FNS && arena__exit_fns[i] != NULL; i++)
-        if (arena__exit_fns[i] == fn)
-            break;
-    if (i < ARENA__OS_EXIT_FNS && arena__exit_fns[i] == NULL)
-        arena__exit_fns[i] = fn;
-    arena__os_unlock(&arena__exit_lock);
-    if (i == ARENA__OS_EXIT_FNS)
+    int i = arena__exit_fls != FLS_OUT_OF_INDEXES ? arena__os_exit_bit(fn) : -1;
+    if (i < 0)
         return false;
     unsigned bits = arena__exit_bits_get();
     /* The FLS value only has to be non-NULL for the callback to run. */
@@ -250,6 +237,59 @@ bool arena__os_purge(void *p, size_t size, bool lazy)
         SetLastError(saved);
     }
     return true;
+}
+
+uint64_t arena__os_physical_memory(void)
+{
+    MEMORYSTATUSEX st;
+    st.dwLength = sizeof st;
+    DWORD saved = GetLastError();
+    BOOL ok = GlobalMemoryStatusEx(&st);
+    SetLastError(saved);
+    return ok ? (uint64_t)st.ullTotalPhys : 0;
+}
+
+/* ---- helper thread --------------------------------------------------------- */
+
+typedef struct {
+    void (*fn)(void *);
+    void *arg;
+} arena__os_start_t;
+
+static DWORD WINAPI arena__os_thread_main(void *p)
+{
+    arena__os_start_t start = *(arena__os_start_t *)p;
+    free(p);
+    start.fn(start.arg);
+    return 0;
+}
+
+/* Windows delivers no POSIX signals to threads, so there is nothing to
+ * block: the thread is created and its handle closed (detached). */
+bool arena__os_thread_start(void (*fn)(void *), void *arg)
+{
+    int saved = errno;
+    DWORD saved_error = GetLastError();
+    arena__os_start_t *start = (arena__os_start_t *)malloc(sizeof *start);
+    bool ok = start != NULL;
+    if (ok) {
+        start->fn = fn;
+        start->arg = arg;
+        HANDLE h = CreateThread(NULL, 0, arena__os_thread_main, start, 0, NULL);
+        ok = h != NULL;
+        if (ok)
+            CloseHandle(h);
+        else
+            free(start);
+    }
+    SetLastError(saved_error);
+    errno = saved;
+    return ok;
+}
+
+void arena__os_sleep_ms(uint32_t ms)
+{
+    Sleep(ms);
 }
 
 /* ---- time and environment ------------------------------------------------- */
