@@ -25,7 +25,7 @@ WORKLOADS = {
     "W5": "sprintf-formatted + strdup-ed strings (ns per string)",
     "W6": "cJSON: parse a generated document, walk it, cJSON_Delete, release (ns per cJSON allocation)",
     "W7": "large allocations 64 KiB..4 MiB, every page touched, released per cycle of 8",
-    "W8": "C++ containers: a pmr::vector<pmr::string> and a pmr::unordered_map<pmr::string, size_t> "
+    "P1": "C++ containers: a pmr::vector<pmr::string> and a pmr::unordered_map<pmr::string, size_t> "
           "of N entries built, then destroyed (ns per entry)",
     "D1": "RSS over time after per-request arenas are destroyed (the block cache's decay)",
 }
@@ -162,7 +162,7 @@ def table_w3r(stats):
 
 
 def table_overview(stats):
-    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "W8"] if any(k[0] == w for k in stats)]
+    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "P1"] if any(k[0] == w for k in stats)]
     cs = sorted({k[1] for k in stats if k[0] in ws}, key=order_key)
     lines = ["| contender | " + " | ".join(ws) + " |", "|---|" + "---:|" * len(ws)]
     for c in cs:
@@ -304,7 +304,7 @@ def targets(stats):
             r = m["median"] / a["median"]
             out.append(f"- W6 cJSON `{c}` faster than mimalloc: {fmt(a['median'])} vs "
                        f"{fmt(m['median'])} ns/alloc = {fmt(r)}x: {st(r > 1)}")
-    for w in ["W1", "W2", "W3", "W8"]:
+    for w in ["W1", "W2", "W3", "P1"]:
         a, m = find(stats, w, "pmr-arena"), find(stats, w, "pmr-monotonic")
         if a and m:
             r = a["median"] / m["median"]
@@ -400,7 +400,7 @@ def gnuplot(script):
 
 def plots(stats, img, tmp):
     made = []
-    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "W8"] if any(k[0] == w for k in stats)]
+    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "P1"] if any(k[0] == w for k in stats)]
     if ws:
         parts = []
         for i, w in enumerate(ws):
@@ -700,7 +700,7 @@ def main():
         parts.append(table_simple(stats, w))
     parts.append(table_w3r(stats))
     parts.append(table_w4(stats))
-    for w in ["W5", "W6", "W7", "W8"]:
+    for w in ["W5", "W6", "W7", "P1"]:
         parts.append(table_simple(stats, w))
     parts.append(table_d1(stats))
     if cg:

@@ -19,7 +19,7 @@
 # Options: --reps N (default 5; at least 5 for published numbers)
 #          --threads-max N (W4 thread counts 1..4, then powers of two, up to N;
 #                           default nproc; e.g. 32 on a big machine)
-#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8 D1, and
+#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8 P1 D1, and
 #                             L1 L2 L3 L4: only L ones write to
 #                             bench/results/lifetimes/ by default)
 #          --contenders a,b  (names as in bench-<x> --list; the C++ rows:
@@ -64,7 +64,7 @@ t_start=$(date +%s)
 
 # Lifetimes (L1-L4) alone: their own results folder; --lifetimes runs the
 # callgrind pass first, so the timed run's tables carry Ir per operation.
-life_only=0; [ -n "$only" ] && [[ ",$only," != *",W"* ]] && life_only=1
+life_only=0; [ -n "$only" ] && ! [[ ",$only" =~ ,[^L] ]] && life_only=1
 [ -z "$out" ] && [ $life_only -eq 1 ] && [ $quick -eq 0 ] && out="bench/results/lifetimes"
 if [ "${lifetimes:-0}" -eq 1 ] && [ $callgrind -eq 0 ] && [ $quick -eq 0 ]; then
   "$ROOT/scripts/bench.sh" --callgrind --only "$only" --out "$out" --build-dir "$build" --no-deps
@@ -102,18 +102,18 @@ done
 # ---- sizes -------------------------------------------------------------------
 if [ $quick -eq 1 ]; then
   W1="-n 1000000"; W2="-n 200000"; W3="--cycles 20 --per 100000"; W3R_TOTAL=400000
-  W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"; W8="-n 100000"
+  W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"; P1="-n 100000"
   L="-n 100000"
   D1="-n 1000000 --decay-ms 250"
 else
   W1="-n 10000000"; W2="-n 2000000"; W3="--cycles 1000 --per 100000"; W3R_TOTAL=4000000
-  W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"; W8="-n 1000000"
+  W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"; P1="-n 1000000"
   L="-n 1000000"
   D1="-n 2000000"
 fi
 if [ $callgrind -eq 1 ]; then
   W1="-n 200000"; W2="-n 200000"; W3="--cycles 10 --per 100000"; W3R_TOTAL=200000
-  W4N=100000; W5="-n 50000"; W6="--json-mb 2"; W7="--cycles 4 --per 8"; W8="-n 50000"; reps=1
+  W4N=100000; W5="-n 50000"; W6="--json-mb 2"; W7="--cycles 4 --per 8"; P1="-n 50000"; reps=1
   L="-n 20000"
 fi
 
@@ -158,7 +158,7 @@ for c in "${allc[@]}"; do
   want W5 && [[ $l == *" W5 "* ]] && add W5 "$c" "-w W5 -c $c $W5"
   want W6 && [[ $l == *" W6 "* ]] && add W6 "$c" "-w W6 -c $c $W6"
   want W7 && [[ $l == *" W7 "* ]] && add W7 "$c" "-w W7 -c $c $W7"
-  want W8 && [[ $l == *" W8 "* ]] && add W8 "$c" "-w W8 -c $c $W8"
+  want P1 && [[ $l == *" P1 "* ]] && add P1 "$c" "-w P1 -c $c $P1"
   # D1: RSS over time after arenas are destroyed (not under callgrind: it sleeps)
   if want D1 && [ $callgrind -eq 0 ] && [[ $l == *" D1 "* ]]; then
     for m in idle calls decay-now helper; do add D1 "$c" "-w D1 -c $c --decay-mode $m $D1"; done
