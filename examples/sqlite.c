@@ -17,7 +17,10 @@
  * cap, max_size, of --cap times SQLite's live peak (4 by default; the peak
  * is measured by a first run without it), and an on_limit callback that
  * asks SQLite to shed its page cache (sqlite3_db_release_memory) before
- * the arena fails.
+ * the arena fails.  That callback runs inside an allocation SQLite asked
+ * for, so SQLite's memory statistics must be off (SQLITE_CONFIG_MEMSTATUS):
+ * they hold a mutex around every call of the hooks, which the free inside
+ * the callback would wait on for ever.
  */
 #include "example.h"
 
@@ -307,6 +310,11 @@ static int run(const ex_cfg_t *c, uint64_t *digest)
         if (sqlite3_config(SQLITE_CONFIG_MALLOC, &arena_methods) != SQLITE_OK)
             return -1;
     }
+    /* SQLite's memory statistics hold a mutex around every call of the
+     * hooks: on_limit, which frees through SQLite, needs it not held (both
+     * allocations run without them, so that they differ in nothing else). */
+    if (sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) != SQLITE_OK)
+        return -1;
     if (sqlite3_initialize() != SQLITE_OK)
         return -1;
     totals_t t = {.h = EX_SEED};
