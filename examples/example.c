@@ -224,7 +224,7 @@ static int has_word(const char *list, const char *word)
     return 0;
 }
 
-static int has_alt(const ex_prog_t *p, const char *mode)
+int ex_has_alt(const ex_prog_t *p, const char *mode)
 {
     return p->alt != NULL && (p->alt_modes == NULL || has_word(p->alt_modes, mode));
 }
@@ -320,7 +320,7 @@ static int check(const ex_prog_t *p, ex_cfg_t c)
         size_t ref_len = 0;
         c.mode = m;
         for (int a = EX_MALLOC; a <= EX_ALT; a++) {
-            if (a == EX_ALT && !has_alt(p, m))
+            if (a == EX_ALT && !ex_has_alt(p, m))
                 continue;
             char *got;
             size_t len;
@@ -417,7 +417,7 @@ int ex_main(int argc, char **argv, const ex_prog_t *p)
         first[strcspn(first, " ")] = '\0';
         c.mode = first;
     }
-    if (c.alloc == EX_ALT && !has_alt(p, c.mode)) {
+    if (c.alloc == EX_ALT && !ex_has_alt(p, c.mode)) {
         usage(p);
         return 2;
     }

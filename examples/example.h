@@ -88,6 +88,9 @@ char *ex_xml(double fraction, size_t *len);
  * size: an array of user records as a web service exchanges them. */
 char *ex_json(size_t bytes, size_t *len);
 
+/* Whether the program has an EX_ALT wiring in this mode. */
+int ex_has_alt(const ex_prog_t *p, const char *mode);
+
 /* What main() does: the command line above. */
 int ex_main(int argc, char **argv, const ex_prog_t *p);
 
