@@ -23,7 +23,8 @@
  *
  *   ns        CPU time of the run (the process's; every library here is
  *             single-threaded), extra: its wall time in ms
- *   ops       requests (rounds) in the run
+ *   ops       requests (rounds) in the run; param: max_size of a capped run
+ *             (SQLite's file database in the arena), else 0
  *   maxrss_kb the process's peak RSS; base_rss_kb: RSS after set-up
  *   checksum  the run's digest: the same for every contender, or a
  *             library's output differs
@@ -277,8 +278,8 @@ int main(int argc, char **argv)
             continue;
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        printf("%s,W8,%s,%s,1,0,%u,%llu,%ld,%ld,%ld,%.3f,%llu\n", B_VARIANT, contender, lib,
-               c.requests, (unsigned long long)(t1 - t0), f1 - f0, ru.ru_maxrss, base,
+        printf("%s,W8,%s,%s,1,%zu,%u,%llu,%ld,%ld,%ld,%.3f,%llu\n", B_VARIANT, contender, lib,
+               ex_cap_bytes, c.requests, (unsigned long long)(t1 - t0), f1 - f0, ru.ru_maxrss, base,
                (double)(w1 - w0) / 1e6, (unsigned long long)digest);
         fflush(stdout);
     }

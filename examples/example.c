@@ -21,6 +21,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+size_t ex_cap_bytes;
+
 uint64_t ex_hash(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;

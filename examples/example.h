@@ -58,6 +58,9 @@ typedef struct ex_prog {
 extern const ex_prog_t ex_cjson, ex_jansson, ex_libxml2, ex_expat, ex_lua, ex_sqlite, ex_zlib,
     ex_pcre2;
 
+/* max_size of the last run that had one (SQLite's file database), bytes. */
+extern size_t ex_cap_bytes;
+
 /* FNV-1a, 64 bits: the digest of what a run reads back. */
 #define EX_SEED UINT64_C(0xcbf29ce484222325)
 uint64_t ex_hash(uint64_t h, const void *p, size_t n);

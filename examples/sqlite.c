@@ -326,6 +326,7 @@ static int run(const ex_cfg_t *c, uint64_t *digest)
             rc = one_database(c, 0, &scratch, &file_peak);
         }
         cap = (size_t)(c->cap * (double)file_peak);
+        ex_cap_bytes = cap;
     }
     if (rc == 0)
         rc = one_database(c, cap, &t, &peak);

@@ -15,6 +15,11 @@
 #                                talloc), callgrind pass then timed run, into
 #                                bench/results/lifetimes/ and the lifetimes
 #                                section of docs/benchmarks.md
+#   scripts/bench.sh --libs      W8, the eight real libraries of examples/
+#                                (bench-libs: glibc and the arena wirings;
+#                                bench-libs-mimalloc), callgrind pass then timed
+#                                run, into bench/results/libs/, docs/img/bench-libs.png
+#                                and the W8 section of docs/benchmarks.md
 #
 # Options: --reps N (default 5; at least 5 for published numbers)
 #          --threads-max N (W4 thread counts 1..4, then powers of two, up to N;
@@ -51,9 +56,10 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --build-dir) build=$2; shift ;;
     --no-deps) deps=0 ;;
-    --lifetimes) only=L1,L2,L3,L4; lifetimes=1 ;;
+    --lifetimes) only=L1,L2,L3,L4; cgfirst=1 ;;
+    --libs) only=W8; cgfirst=1 ;;
     --baseline) baseline=$2; shift ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -62,11 +68,13 @@ done
 t_start=$(date +%s)
 [ $deps -eq 1 ] && scripts/deps.sh bench
 
-# Lifetimes (L1-L4) alone: their own results folder; --lifetimes runs the
-# callgrind pass first, so the timed run's tables carry Ir per operation.
+# Lifetimes (L1-L4) alone, and W8 alone: their own results folders;
+# --lifetimes and --libs run the callgrind pass first, so the timed run's
+# tables carry Ir per operation.
 life_only=0; [ -n "$only" ] && ! [[ ",$only" =~ ,[^L] ]] && life_only=1
 [ -z "$out" ] && [ $life_only -eq 1 ] && [ $quick -eq 0 ] && out="bench/results/lifetimes"
-if [ "${lifetimes:-0}" -eq 1 ] && [ $callgrind -eq 0 ] && [ $quick -eq 0 ]; then
+[ -z "$out" ] && [ "$only" = W8 ] && [ $quick -eq 0 ] && out="bench/results/libs"
+if [ "${cgfirst:-0}" -eq 1 ] && [ $callgrind -eq 0 ] && [ $quick -eq 0 ]; then
   "$ROOT/scripts/bench.sh" --callgrind --only "$only" --out "$out" --build-dir "$build" --no-deps
 fi
 
@@ -103,18 +111,18 @@ done
 if [ $quick -eq 1 ]; then
   W1="-n 1000000"; W2="-n 200000"; W3="--cycles 20 --per 100000"; W3R_TOTAL=400000
   W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"; P1="-n 100000"
-  L="-n 100000"
+  L="-n 100000"; W8="--small"
   D1="-n 1000000 --decay-ms 250"
 else
   W1="-n 10000000"; W2="-n 2000000"; W3="--cycles 1000 --per 100000"; W3R_TOTAL=4000000
   W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"; P1="-n 1000000"
-  L="-n 1000000"
+  L="-n 1000000"; W8=""
   D1="-n 2000000"
 fi
 if [ $callgrind -eq 1 ]; then
   W1="-n 200000"; W2="-n 200000"; W3="--cycles 10 --per 100000"; W3R_TOTAL=200000
   W4N=100000; W5="-n 50000"; W6="--json-mb 2"; W7="--cycles 4 --per 8"; P1="-n 50000"; reps=1
-  L="-n 20000"
+  L="-n 20000"; W8="--small"
 fi
 
 threads=()
@@ -172,6 +180,19 @@ if [ -x "$BIN/bench-life" ]; then
     add "$w" "life:$c" "-w $w -c $c --mode $mode --param $param $L"
   done < <("$BIN/bench-life" --list)
 fi
+# W8, the real libraries: bench-libs, and bench-libs-mimalloc, whose malloc
+# replaces glibc's in its own processes only; --list: "LIB:MODE CONTENDER".
+if want W8; then
+  for b in libs libs-mimalloc; do
+    [ -x "$BIN/bench-$b" ] || { echo "bench.sh: no bench-$b (scripts/deps.sh bench)" >&2; continue; }
+    line=$("$BIN/bench-$b" --check) || { echo "bench.sh: $line" >&2; exit 1; }
+    echo "- \`bench-$b\`: $line" >> "$out/machine.md.tmp"
+    while read -r lib c; do
+      binof[w8:$c]="$BIN/bench-$b"
+      add W8 "w8:$c" "-w W8 -c $c --lib $lib $W8"
+    done < <("$BIN/bench-$b" --list)
+  done
+fi
 np=${#plan[@]}
 [ "$np" -gt 0 ] || { echo "bench.sh: nothing to run" >&2; exit 2; }
 
@@ -189,7 +210,7 @@ if [ $callgrind -eq 1 ]; then
     ir=$(awk '/^totals:/ {print $2; exit}' "$tmp/cg.out")
     IFS=, read -r _v wl cn mode th param ops _rest <<< "$row"
     echo "$wl,$cn,$mode,$th,$param,$ops,$ir,$(awk -v a="$ir" -v b="$ops" 'BEGIN{printf "%.1f", a/b}')" >> "$cg"
-    if [[ $wl == L* ]]; then  # lifetimes: where the instructions go, per function
+    if [[ $wl == L* || $wl == W8 ]]; then  # lifetimes, W8: where the instructions go, per function
       [ -f "$cgl" ] || echo "workload,contender,mode,param,ops,function,ir" > "$cgl"
       callgrind_annotate --inclusive=no --threshold=100 "$tmp/cg.out" 2>/dev/null | awk -v p="$wl,$cn,$mode,$param,$ops" \
         '/^ *[0-9,]+ +\(/ && !/PROGRAM TOTALS/ {ir=$1; gsub(",", "", ir); f=$0; sub(/^[^)]*\) +/, "", f);
@@ -230,7 +251,8 @@ t_run=$(( $(date +%s) - t_start ))
   echo "- Compiler: $(gcc --version | head -1), flags -O2 -DNDEBUG (CMake Release; g++ -std=c++17 for bench-pmr)"
   echo "- Peers (dpkg-query):"
   for p in libc6 libstdc++6 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev libapr1-dev \
-           libcjson-dev; do
+           libcjson-dev libjansson-dev libxml2-dev libexpat1-dev liblua5.4-dev libsqlite3-dev zlib1g-dev \
+           libpcre2-dev shared-mime-info; do
     echo "  - $p $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo missing)"
   done
   echo "- Allocator checks (each binary proves which malloc serves it):"
@@ -241,6 +263,7 @@ t_run=$(( $(date +%s) - t_start ))
 rm -f "$out/machine.md.tmp"
 
 docs=""; [ $quick -eq 0 ] && [ -z "$only$contenders" ] && docs="--docs docs/benchmarks.md"
+[ $quick -eq 0 ] && [ -z "$contenders" ] && want W8 && docs="$docs --libs-docs docs/benchmarks.md"
 [ $quick -eq 0 ] && [ -z "$contenders" ] && { [ -z "$only" ] || [ $life_only -eq 1 ]; } \
   && docs="$docs --life-docs docs/benchmarks.md"
 # shellcheck disable=SC2086
