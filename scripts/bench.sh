@@ -253,7 +253,7 @@ t_run=$(( $(date +%s) - t_start ))
   for p in libc6 libstdc++6 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev libapr1-dev \
            libcjson-dev libjansson-dev libxml2-dev libexpat1-dev liblua5.4-dev libsqlite3-dev zlib1g-dev \
            libpcre2-dev shared-mime-info; do
-    echo "  - $p $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo missing)"
+    echo "  - $p $(dpkg-query -W -f='${Version}\n' "$p" 2>/dev/null | head -n 1 | grep . || echo missing)"
   done
   echo "- Allocator checks (each binary proves which malloc serves it):"
   sed 's/^/  /' "$out/machine.md.tmp"
