@@ -726,9 +726,12 @@ def libs_alloc_ir(cg):
     per = os.path.join(os.path.dirname(cg), "callgrind-life.csv")
     if os.path.exists(per):
         alloc = defaultdict(int)
-        for r in csv.DictReader(open(per)):
-            if r["workload"] == "W8" and r["function"].startswith(LIBS_ALLOC_FN):
-                alloc[(r["mode"], r["contender"])] += int(r["ir"])
+        for line in open(per).read().splitlines()[1:]:
+            # workload,contender,mode,param,ops,function,ir (a C++ name may hold commas)
+            head, ir = line.rsplit(",", 1)
+            w, c, mode, _param, _ops, function = head.split(",", 5)
+            if w == "W8" and function.startswith(LIBS_ALLOC_FN):
+                alloc[(mode, c)] += int(ir)
         for k, v in res.items():
             v[1] = alloc.get(k, 0) / ops[k] if ops.get(k) else float("nan")
     return res
@@ -861,14 +864,17 @@ def libs_write(stats, out, cg, docs):
     os.makedirs(tmp, exist_ok=True)
     pic = libs_plot(stats, os.path.join(img, "bench-libs.png"), tmp)
     shutil.rmtree(tmp, ignore_errors=True)
-    body = f"### Latest W8 run\n\n#### Targets (this run)\n\n{tg}\n#### Results\n\n{table}\n"
-    if pic and docs:
-        body += f"![bench-libs.png]({os.path.relpath(pic, os.path.dirname(os.path.abspath(docs)))})\n\n"
-    body += f"#### Machine and versions\n\n{machine}"
+    def body_in(where):  # the plot's link is relative to the file that shows it
+        link = (f"![bench-libs.png]({os.path.relpath(pic, os.path.abspath(where))})\n\n"
+                if pic else "")
+        return (f"### Latest W8 run\n\n#### Targets (this run)\n\n{tg}\n#### Results\n\n{table}\n"
+                f"{link}#### Machine and versions\n\n{machine}")
+
     with open(os.path.join(out, "libs.md"), "w") as f:
-        f.write(body)
+        f.write(body_in(out))
     if not docs:
         return
+    body = body_in(os.path.dirname(os.path.abspath(docs)))
     begin, end = "<!-- libs:begin", "<!-- libs:end -->"
     section = f"{begin} (written by scripts/bench.sh --libs; edit outside) -->\n{body}{end}"
     text = open(docs).read() if os.path.exists(docs) else "# Benchmarks\n"
@@ -928,6 +934,9 @@ def main():
         parts.append(cg)
     table = "\n".join(p for p in parts if p)
     tg = targets(stats)
+    if stats and all(k[0] == "W8" for k in stats):  # a W8 run alone: its own tables
+        table, tg, _ = libs_report(stats, a.callgrind)
+        table += "\n" + cg if cg else ""
     if a.baseline and os.path.exists(a.baseline):
         tg += baseline_check(stats, a.baseline)
     with open(os.path.join(a.out, "table.md"), "w") as f:

@@ -212,9 +212,11 @@ if [ $callgrind -eq 1 ]; then
     echo "$wl,$cn,$mode,$th,$param,$ops,$ir,$(awk -v a="$ir" -v b="$ops" 'BEGIN{printf "%.1f", a/b}')" >> "$cg"
     if [[ $wl == L* || $wl == W8 ]]; then  # lifetimes, W8: where the instructions go, per function
       [ -f "$cgl" ] || echo "workload,contender,mode,param,ops,function,ir" > "$cgl"
+      # (W8 runs whole libraries: only functions of 100,000 Ir and more.)
       callgrind_annotate --inclusive=no --threshold=100 "$tmp/cg.out" 2>/dev/null | awk -v p="$wl,$cn,$mode,$param,$ops" \
+        -v min="$([ "$wl" = W8 ] && echo 100000 || echo 0)" \
         '/^ *[0-9,]+ +\(/ && !/PROGRAM TOTALS/ {ir=$1; gsub(",", "", ir); f=$0; sub(/^[^)]*\) +/, "", f);
-          sub(/ \[.*/, "", f); sub(/.*:/, "", f); sub(/@.*/, "", f); print p "," f "," ir}' >> "$cgl"
+          sub(/ \[.*/, "", f); sub(/.*:/, "", f); sub(/@.*/, "", f); if (ir + 0 >= min) print p "," f "," ir}' >> "$cgl"
     fi
     [ -t 2 ] && printf '\r  %d/%d %-40s' $((i + 1)) "$np" "$w $c" >&2
   done
