@@ -13,22 +13,23 @@
  * Workloads: W1, W2 and W3 as bench.c defines them (the same fixed-seed
  * sizes and alignments; see bench/workloads.h), with every allocation made
  * through a std::pmr::memory_resource pointer the compiler cannot see
- * through, the virtual call a container makes; and W8, containers: a
- * std::pmr::vector<std::pmr::string> and a std::pmr::unordered_map of
- * std::pmr::string to size_t, each filled with the same N distinct strings
- * (6..51 characters: most leave the small-string buffer), then destroyed
- * (each container gives its memory back through deallocate, as it does in a
- * program).  Every resource is created and destroyed inside each timed
- * iteration (W1, W2, W8); W3 releases it after every cycle (release(): for
- * the arena an arena_reset, for the standard resources a return of every
- * buffer upstream) and times the release on its own.
+ * through, the virtual call a container makes; and P1, containers (W8 is
+ * the real libraries, bench_libs.c): a std::pmr::vector<std::pmr::string>
+ * and a std::pmr::unordered_map of std::pmr::string to size_t, each filled
+ * with the same N distinct strings (6..51 characters: most leave the
+ * small-string buffer), then destroyed (each container gives its memory
+ * back through deallocate, as it does in a program).  Every resource is
+ * created and destroyed inside each timed iteration (W1, W2, P1); W3
+ * releases it after every cycle (release(): for the arena an arena_reset,
+ * for the standard resources a return of every buffer upstream) and times
+ * the release on its own.
  *
  * One invocation runs one workload for one contender (set-up, warm-up, then
  * timed repetitions) and prints bench.c's CSV, so scripts/bench.sh and
  * bench/report.py take these rows with the others:
  *
  *   bench-pmr --list | --check | --header
- *   bench-pmr -w W1|W2|W3|W8 -c CONTENDER [-n N] [--cycles C] [--per P]
+ *   bench-pmr -w W1|W2|W3|P1 -c CONTENDER [-n N] [--cycles C] [--per P]
  *             [--warmup K] [--reps R] [--callgrind]
  */
 #include "arena.hpp"
@@ -90,7 +91,7 @@ struct run {
 
 std::vector<std::uint8_t> g_small;  /* W1/W3 sizes: 16..64 */
 std::vector<std::uint16_t> g_mixed; /* W2: size-1 in bits 0..7, log2(alignment) in 8..10 */
-std::string g_text;                 /* W8: every key, back to back */
+std::string g_text;                 /* P1: every key, back to back */
 std::vector<std::string_view> g_keys;
 
 std::uint64_t splitmix(std::uint64_t &s)
@@ -360,9 +361,9 @@ template <class C> void w3(const params &p)
     }
 }
 
-/* W8: a vector of strings and a map from string to index, n entries each,
+/* P1: a vector of strings and a map from string to index, n entries each,
  * built and destroyed; ns per entry. */
-template <class C> void w8(const params &p)
+template <class C> void p1(const params &p)
 {
     C c;
     const std::size_t n = p.n;
@@ -391,12 +392,12 @@ typedef void (*wfn)(const params &);
 struct contender {
     const char *name;
     const char *workloads; /* what scripts/bench.sh runs it in */
-    wfn w1, w2, w3, w8;
+    wfn w1, w2, w3, p1;
 };
 
 template <class C> contender entry()
 {
-    return {C::name, "W1 W2 W3 W8", w1<C>, w2<C>, w3<C>, w8<C>};
+    return {C::name, "W1 W2 W3 P1", w1<C>, w2<C>, w3<C>, p1<C>};
 }
 
 const contender contenders[] = {entry<c_arena>(), entry<c_monotonic>(), entry<c_pool>()};
@@ -423,7 +424,7 @@ int check_allocator()
 [[noreturn]] void usage()
 {
     std::fprintf(stderr,
-                 "usage: bench-pmr --list | --check | -w W1|W2|W3|W8 -c CONTENDER [-n N] "
+                 "usage: bench-pmr --list | --check | -w W1|W2|W3|P1 -c CONTENDER [-n N] "
                  "[--cycles C] [--per P] [--warmup K] [--reps R] [--callgrind] [--header]\n");
     std::exit(2);
 }
@@ -515,13 +516,13 @@ int main(int argc, char **argv)
         gen_small(p.per_cycle);
         g_param = p.per_cycle;
         fn = c->w3;
-    } else if (w == "W8") {
+    } else if (w == "P1") {
         if (!n_set)
             p.n = 1000000;
         if (p.n == 0)
             usage();
         gen_keys(p.n);
-        fn = c->w8;
+        fn = c->p1;
     } else {
         usage();
     }

@@ -5,6 +5,7 @@ section of docs/benchmarks.md.  Standard library only.
 
   report.py --raw raw.csv --out DIR --img IMGDIR [--docs docs/benchmarks.md]
             [--callgrind callgrind.csv] [--life-docs docs/benchmarks.md]
+            [--libs-docs docs/benchmarks.md]
   report.py --callgrind callgrind.csv --out DIR     (instructions per op only)
 """
 import argparse
@@ -25,8 +26,9 @@ WORKLOADS = {
     "W5": "sprintf-formatted + strdup-ed strings (ns per string)",
     "W6": "cJSON: parse a generated document, walk it, cJSON_Delete, release (ns per cJSON allocation)",
     "W7": "large allocations 64 KiB..4 MiB, every page touched, released per cycle of 8",
-    "W8": "C++ containers: a pmr::vector<pmr::string> and a pmr::unordered_map<pmr::string, size_t> "
+    "P1": "C++ containers: a pmr::vector<pmr::string> and a pmr::unordered_map<pmr::string, size_t> "
           "of N entries built, then destroyed (ns per entry)",
+    "W8": "the eight real libraries of examples/ (CPU ms per run; see the W8 section)",
     "D1": "RSS over time after per-request arenas are destroyed (the block cache's decay)",
 }
 # D1's resident cap: bench.c sets ARENA_CACHE_LIMIT=64m for it.
@@ -162,7 +164,7 @@ def table_w3r(stats):
 
 
 def table_overview(stats):
-    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "W8"] if any(k[0] == w for k in stats)]
+    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "P1"] if any(k[0] == w for k in stats)]
     cs = sorted({k[1] for k in stats if k[0] in ws}, key=order_key)
     lines = ["| contender | " + " | ".join(ws) + " |", "|---|" + "---:|" * len(ws)]
     for c in cs:
@@ -304,7 +306,7 @@ def targets(stats):
             r = m["median"] / a["median"]
             out.append(f"- W6 cJSON `{c}` faster than mimalloc: {fmt(a['median'])} vs "
                        f"{fmt(m['median'])} ns/alloc = {fmt(r)}x: {st(r > 1)}")
-    for w in ["W1", "W2", "W3", "W8"]:
+    for w in ["W1", "W2", "W3", "P1"]:
         a, m = find(stats, w, "pmr-arena"), find(stats, w, "pmr-monotonic")
         if a and m:
             r = a["median"] / m["median"]
@@ -400,7 +402,7 @@ def gnuplot(script):
 
 def plots(stats, img, tmp):
     made = []
-    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "W8"] if any(k[0] == w for k in stats)]
+    ws = [w for w in ["W1", "W2", "W3", "W5", "W6", "W7", "P1"] if any(k[0] == w for k in stats)]
     if ws:
         parts = []
         for i, w in enumerate(ws):
@@ -661,6 +663,230 @@ def life_write(stats, out, cg, docs):
         f.write(text)
 
 
+# ---- W8: the real libraries (bench_libs.c) -------------------------------------
+
+LIBS_ORDER = ["cjson:request", "jansson:request", "libxml2:request", "expat:request",
+              "lua:request", "lua:long", "sqlite:memory", "sqlite:file", "zlib:request",
+              "pcre2:request"]
+LIBS_WHAT = {
+    "cjson:request": "cJSON: parse 8 MB of JSON, read it all, edit every record, print 64; "
+                     "3 requests",
+    "jansson:request": "jansson: the same document and work; 3 requests",
+    "libxml2:request": "libxml2: parse Debian's MIME database (2.4 MB), read it, XPath, edit, "
+                       "serialise 32 types; 5 requests",
+    "expat:request": "expat: stream the MIME database through a namespace-aware parser in 64 KiB "
+                     "pieces; 10 requests",
+    "lua:request": "Lua: a state per request, 2 rounds of 20,000 records built, sorted, "
+                   "formatted, mapped, dropped; 8 requests",
+    "lua:long": "Lua: one long-lived state, 16 rounds",
+    "sqlite:memory": "SQLite in memory: 100,000 rows, two indexes, 10 rounds of queries, updates, "
+                     "deletes, inserts",
+    "sqlite:file": "SQLite in a file: the same (arena: max_size 4x the live peak)",
+    "zlib:request": "zlib: deflate the MIME database at levels 1-9 and inflate it back; "
+                    "9 requests (arena: inside a static buffer)",
+    "pcre2:request": "PCRE2: compile 8 patterns, match them over the MIME database; 2 requests",
+}
+LIBS_CONTENDERS = ["glibc", "arena", "arena-heap", "arena-bump", "mimalloc"]
+LIBS_COLORS = {"arena": "#377eb8", "arena-heap": "#e41a1c", "arena-bump": "#ff7f00",
+               "mimalloc": "#4daf4a"}
+# Functions counted as the allocator's in the callgrind split.
+LIBS_ALLOC_FN = ("arena_", "arena__", "mi_", "_mi_", "malloc", "free", "cfree", "realloc", "calloc",
+                 "_int_", "unlink_chunk", "tcache", "sysmalloc", "__libc_", "bump_", "x_malloc",
+                 "x_free", "x_realloc", "x_size", "x_roundup", "systrim", "checked_request2size")
+# Targets: (CPU: contender over glibc must be <=, or speed-up >=), RSS over glibc <=.
+LIBS_TARGETS = {
+    "cjson:request": ("faster", 1.6, 1.2), "jansson:request": ("faster", 1.6, 1.2),
+    "libxml2:request": ("faster", 1.2, 1.2),
+    "sqlite:memory": ("cpu", 1.05, 1.3), "sqlite:file": ("cpu", 1.05, 1.3),
+    "lua:long": ("cpu", 1.05, 1.3),
+    "expat:request": ("cpu", 1.05, None), "zlib:request": ("cpu", 1.05, None),
+    "pcre2:request": ("cpu", 1.05, None),
+}
+
+
+def libs_rows(stats):
+    """{workload: {contender: stats}} for W8."""
+    out = defaultdict(dict)
+    for k, s_ in stats.items():
+        if k[0] == "W8":
+            out[k[2]][k[1]] = s_
+    return out
+
+
+def libs_alloc_ir(cg):
+    """{(lib, contender): (Ir per request, allocator Ir per request)} from the callgrind pass."""
+    res = {}
+    if not cg or not os.path.exists(cg):
+        return res
+    ops = {}
+    for r in csv.DictReader(open(cg)):
+        if r["workload"] == "W8":
+            res[(r["mode"], r["contender"])] = [float(r["ir_per_op"]), float("nan")]
+            ops[(r["mode"], r["contender"])] = int(r["ops"])
+    per = os.path.join(os.path.dirname(cg), "callgrind-life.csv")
+    if os.path.exists(per):
+        alloc = defaultdict(int)
+        for line in open(per).read().splitlines()[1:]:
+            # workload,contender,mode,param,ops,function,ir (a C++ name may hold commas)
+            head, ir = line.rsplit(",", 1)
+            w, c, mode, _param, _ops, function = head.split(",", 5)
+            if w == "W8" and function.startswith(LIBS_ALLOC_FN):
+                alloc[(mode, c)] += int(ir)
+        for k, v in res.items():
+            v[1] = alloc.get(k, 0) / ops[k] if ops.get(k) else float("nan")
+    return res
+
+
+def mega(x):
+    return "-" if x != x else f"{fmt(x / 1e6)} M"
+
+
+def libs_report(stats, cg):
+    rows = libs_rows(stats)
+    if not rows:
+        return "", "", ""
+    ir = libs_alloc_ir(cg)
+    table = ["| workload | contender | CPU ms per run | min-max | CPU / glibc | peak RSS MiB | "
+             "over set-up MiB | RSS / glibc | Ir per request | allocator's Ir per request |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    tg = []
+
+    def st(ok):
+        return "**met**" if ok else "**missed**"
+
+    def over(s_):
+        return max(s_["delta"], 0.001)
+
+    for lib in sorted(rows, key=lambda x: LIBS_ORDER.index(x) if x in LIBS_ORDER else 99):
+        g = rows[lib]
+        base = g.get("glibc")
+        for c in sorted(g, key=lambda c: LIBS_CONTENDERS.index(c) if c in LIBS_CONTENDERS else 99):
+            s_ = g[c]
+            ms = s_["cpu_ns"] / 1e6
+            lo = s_["min"] * s_["ops"] / 1e6
+            hi = s_["max"] * s_["ops"] / 1e6
+            x = s_["cpu_ns"] / base["cpu_ns"] if base else float("nan")
+            rx = over(s_) / over(base) if base else float("nan")
+            i = ir.get((lib, c), [float("nan"), float("nan")])
+            table.append(f"| {lib} | {c} | {fmt(ms)} | {fmt(lo)}-{fmt(hi)} | {fmt(x)} | "
+                         f"{s_['maxrss']:,.1f} | {s_['delta']:,.1f} | {fmt(rx)} | "
+                         f"{mega(i[0])} | {mega(i[1])} |")
+        a, t = g.get("arena"), LIBS_TARGETS.get(lib)
+        if a is None or base is None or t is None:
+            continue
+        kind, lim, rss_lim = t
+        ratio = a["cpu_ns"] / base["cpu_ns"]
+        rss = over(a) / over(base)
+        whole = a["maxrss"] / base["maxrss"]
+        if kind == "faster":
+            cpu_ok = base["cpu_ns"] / a["cpu_ns"] >= lim
+            cpu_txt = (f"{fmt(base['cpu_ns'] / a['cpu_ns'])}x faster than glibc (target >= {lim}x; "
+                       f"{fmt(a['cpu_ns'] / 1e6)} vs {fmt(base['cpu_ns'] / 1e6)} ms)")
+        else:
+            cpu_ok = ratio <= lim
+            cpu_txt = (f"CPU {fmt(ratio)}x glibc's (target <= {lim}x; {fmt(a['cpu_ns'] / 1e6)} vs "
+                       f"{fmt(base['cpu_ns'] / 1e6)} ms)")
+        rss_txt = ""
+        rss_ok = True
+        if rss_lim is not None:
+            rss_ok = rss <= rss_lim
+            rss_txt = (f"; peak RSS over set-up {fmt(rss)}x glibc's (target <= {rss_lim}x; "
+                       f"{a['delta']:,.1f} vs {base['delta']:,.1f} MiB; whole process "
+                       f"{fmt(whole)}x, {a['maxrss']:,.1f} vs {base['maxrss']:,.1f} MiB)")
+        extra = ""
+        if lib == "sqlite:file" and a["param"] > 0:
+            extra = (f"; the arena's runs pass under max_size = {a['param'] / 1048576:,.1f} MiB, "
+                     f"4x SQLite's live peak")
+        if lib == "zlib:request":
+            extra = "; every stream inside a static buffer (the run fails if the arena took memory)"
+        tg.append(f"- W8 {lib}: {cpu_txt}{rss_txt}{extra}: {st(cpu_ok and rss_ok)}")
+    head = ("CPU time of one run (the process's, median over separate processes after a warm-up "
+            "run; min-max over them), the process's peak RSS and its peak over the RSS after "
+            "set-up (inputs loaded), each against glibc's; instructions under callgrind per "
+            "request (smaller inputs), and the share of them in the allocator's functions "
+            "(glibc's malloc family, mimalloc's `mi_*`, the arena's `arena_*` and the examples' "
+            "wrappers).  `arena`: the wiring docs/integrations.md recommends; `arena-heap`, "
+            "`arena-bump`: the other wiring.\n\n")
+    desc = "".join(f"- **{w}**: {LIBS_WHAT[w]}\n" for w in LIBS_ORDER if w in rows)
+    return desc + "\n" + head + "\n".join(table) + "\n", "\n".join(tg) + "\n", ""
+
+
+def libs_plot(stats, path, tmp):
+    rows = libs_rows(stats)
+    libs = [w for w in LIBS_ORDER if w in rows and "glibc" in rows[w]]
+    cs = [c for c in LIBS_CONTENDERS[1:] if any(c in rows[w] for w in libs)]
+    if not libs or not cs:
+        return None
+    dats = []
+    for what, key in [("cpu", "cpu_ns"), ("rss", "maxrss")]:
+        dat = os.path.join(tmp, f"libs-{what}.dat")
+        with open(dat, "w") as f:
+            f.write("workload " + " ".join(cs) + "\n")
+            for w in libs:
+                b = rows[w]["glibc"][key]
+                label = w if w.startswith("lua") else w.replace(":request", "")
+                f.write(label + " " + " ".join(
+                    f"{rows[w][c][key] / b:.4f}" if c in rows[w] else "?" for c in cs) + "\n")
+        dats.append(dat)
+    cols = "".join(f", '' using {i + 2} title columnheader lc rgb '{LIBS_COLORS.get(c, '#999999')}'"
+                   for i, c in enumerate(cs[1:], 1))
+    first = f"using 2:xtic(1) title columnheader lc rgb '{LIBS_COLORS.get(cs[0], '#999999')}'"
+    script = f"""set terminal pngcairo size 1400,900 font ",10"
+set output "{path}"
+set multiplot layout 2,1
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.7 border -1
+set datafile missing "?"
+set key top left
+set grid ytics
+set xtics rotate by -25
+set yrange [0:*]
+set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead dt 2 lc rgb "black"
+set title "W8: CPU time of a run over glibc's (lower is better; dashed: glibc)"
+plot "{dats[0]}" {first}{cols}
+set title "W8: peak RSS of the process over glibc's"
+plot "{dats[1]}" {first}{cols}
+unset multiplot
+"""
+    return path if gnuplot(script) else None
+
+
+def libs_write(stats, out, cg, docs):
+    table, tg, _ = libs_report(stats, cg)
+    if not table:
+        return
+    machine = os.path.join(out, "machine.md")
+    machine = open(machine).read() if os.path.exists(machine) else ""
+    img = os.path.join(os.path.dirname(os.path.abspath(docs)), "img") if docs else out
+    os.makedirs(img, exist_ok=True)
+    tmp = os.path.join(out, ".plotdata-libs")
+    os.makedirs(tmp, exist_ok=True)
+    pic = libs_plot(stats, os.path.join(img, "bench-libs.png"), tmp)
+    shutil.rmtree(tmp, ignore_errors=True)
+    def body_in(where):  # the plot's link is relative to the file that shows it
+        link = (f"![bench-libs.png]({os.path.relpath(pic, os.path.abspath(where))})\n\n"
+                if pic else "")
+        return (f"### Latest W8 run\n\n#### Targets (this run)\n\n{tg}\n#### Results\n\n{table}\n"
+                f"{link}#### Machine and versions\n\n{machine}")
+
+    with open(os.path.join(out, "libs.md"), "w") as f:
+        f.write(body_in(out))
+    if not docs:
+        return
+    body = body_in(os.path.dirname(os.path.abspath(docs)))
+    begin, end = "<!-- libs:begin", "<!-- libs:end -->"
+    section = f"{begin} (written by scripts/bench.sh --libs; edit outside) -->\n{body}{end}"
+    text = open(docs).read() if os.path.exists(docs) else "# Benchmarks\n"
+    b, e = text.find(begin), text.find(end)
+    if b < 0 or e < 0:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    else:
+        text = text[:b] + section + text[e + len(end):]
+    with open(docs, "w") as f:
+        f.write(text)
+
+
 def write_summary(stats, path):
     keys = ["workload", "contender", "variant", "mode", "threads", "param", "reps", "ops",
             "median", "min", "max", "faults", "maxrss", "delta", "extra", "mops"]
@@ -683,6 +909,7 @@ def main():
     ap.add_argument("--docs")
     ap.add_argument("--callgrind")
     ap.add_argument("--life-docs")  # the lifetimes section (L1-L4) of this file
+    ap.add_argument("--libs-docs")  # the W8 section of this file (and docs/img/bench-libs.png)
     ap.add_argument("--baseline")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
@@ -700,13 +927,16 @@ def main():
         parts.append(table_simple(stats, w))
     parts.append(table_w3r(stats))
     parts.append(table_w4(stats))
-    for w in ["W5", "W6", "W7", "W8"]:
+    for w in ["W5", "W6", "W7", "P1"]:
         parts.append(table_simple(stats, w))
     parts.append(table_d1(stats))
     if cg:
         parts.append(cg)
     table = "\n".join(p for p in parts if p)
     tg = targets(stats)
+    if stats and all(k[0] == "W8" for k in stats):  # a W8 run alone: its own tables
+        table, tg, _ = libs_report(stats, a.callgrind)
+        table += "\n" + cg if cg else ""
     if a.baseline and os.path.exists(a.baseline):
         tg += baseline_check(stats, a.baseline)
     with open(os.path.join(a.out, "table.md"), "w") as f:
@@ -740,6 +970,7 @@ def main():
         with open(a.docs, "w") as f:
             f.write(text)
     life_write(stats, a.out, a.callgrind, a.life_docs)
+    libs_write(stats, a.out, a.callgrind, a.libs_docs)
 
 
 if __name__ == "__main__":

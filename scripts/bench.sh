@@ -15,11 +15,16 @@
 #                                talloc), callgrind pass then timed run, into
 #                                bench/results/lifetimes/ and the lifetimes
 #                                section of docs/benchmarks.md
+#   scripts/bench.sh --libs      W8, the eight real libraries of examples/
+#                                (bench-libs: glibc and the arena wirings;
+#                                bench-libs-mimalloc), callgrind pass then timed
+#                                run, into bench/results/libs/, docs/img/bench-libs.png
+#                                and the W8 section of docs/benchmarks.md
 #
 # Options: --reps N (default 5; at least 5 for published numbers)
 #          --threads-max N (W4 thread counts 1..4, then powers of two, up to N;
 #                           default nproc; e.g. 32 on a big machine)
-#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8 D1, and
+#          --only W1,W4,...  (workloads: W1 W2 W3 W3r W4 W5 W6 W7 W8 P1 D1, and
 #                             L1 L2 L3 L4: only L ones write to
 #                             bench/results/lifetimes/ by default)
 #          --contenders a,b  (names as in bench-<x> --list; the C++ rows:
@@ -51,9 +56,10 @@ while [ $# -gt 0 ]; do
     --out) out=$2; shift ;;
     --build-dir) build=$2; shift ;;
     --no-deps) deps=0 ;;
-    --lifetimes) only=L1,L2,L3,L4; lifetimes=1 ;;
+    --lifetimes) only=L1,L2,L3,L4; cgfirst=1 ;;
+    --libs) only=W8; cgfirst=1 ;;
     --baseline) baseline=$2; shift ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,41p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -62,11 +68,13 @@ done
 t_start=$(date +%s)
 [ $deps -eq 1 ] && scripts/deps.sh bench
 
-# Lifetimes (L1-L4) alone: their own results folder; --lifetimes runs the
-# callgrind pass first, so the timed run's tables carry Ir per operation.
-life_only=0; [ -n "$only" ] && [[ ",$only," != *",W"* ]] && life_only=1
+# Lifetimes (L1-L4) alone, and W8 alone: their own results folders;
+# --lifetimes and --libs run the callgrind pass first, so the timed run's
+# tables carry Ir per operation.
+life_only=0; [ -n "$only" ] && ! [[ ",$only" =~ ,[^L] ]] && life_only=1
 [ -z "$out" ] && [ $life_only -eq 1 ] && [ $quick -eq 0 ] && out="bench/results/lifetimes"
-if [ "${lifetimes:-0}" -eq 1 ] && [ $callgrind -eq 0 ] && [ $quick -eq 0 ]; then
+[ -z "$out" ] && [ "$only" = W8 ] && [ $quick -eq 0 ] && out="bench/results/libs"
+if [ "${cgfirst:-0}" -eq 1 ] && [ $callgrind -eq 0 ] && [ $quick -eq 0 ]; then
   "$ROOT/scripts/bench.sh" --callgrind --only "$only" --out "$out" --build-dir "$build" --no-deps
 fi
 
@@ -102,19 +110,19 @@ done
 # ---- sizes -------------------------------------------------------------------
 if [ $quick -eq 1 ]; then
   W1="-n 1000000"; W2="-n 200000"; W3="--cycles 20 --per 100000"; W3R_TOTAL=400000
-  W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"; W8="-n 100000"
-  L="-n 100000"
+  W4N=200000; W5="-n 100000"; W6="--json-mb 3"; W7="--cycles 8 --per 8"; P1="-n 100000"
+  L="-n 100000"; W8="--small"
   D1="-n 1000000 --decay-ms 250"
 else
   W1="-n 10000000"; W2="-n 2000000"; W3="--cycles 1000 --per 100000"; W3R_TOTAL=4000000
-  W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"; W8="-n 1000000"
-  L="-n 1000000"
+  W4N=1000000; W5="-n 1000000"; W6="--json-mb 24"; W7="--cycles 64 --per 8"; P1="-n 1000000"
+  L="-n 1000000"; W8=""
   D1="-n 2000000"
 fi
 if [ $callgrind -eq 1 ]; then
   W1="-n 200000"; W2="-n 200000"; W3="--cycles 10 --per 100000"; W3R_TOTAL=200000
-  W4N=100000; W5="-n 50000"; W6="--json-mb 2"; W7="--cycles 4 --per 8"; W8="-n 50000"; reps=1
-  L="-n 20000"
+  W4N=100000; W5="-n 50000"; W6="--json-mb 2"; W7="--cycles 4 --per 8"; P1="-n 50000"; reps=1
+  L="-n 20000"; W8="--small"
 fi
 
 threads=()
@@ -158,7 +166,7 @@ for c in "${allc[@]}"; do
   want W5 && [[ $l == *" W5 "* ]] && add W5 "$c" "-w W5 -c $c $W5"
   want W6 && [[ $l == *" W6 "* ]] && add W6 "$c" "-w W6 -c $c $W6"
   want W7 && [[ $l == *" W7 "* ]] && add W7 "$c" "-w W7 -c $c $W7"
-  want W8 && [[ $l == *" W8 "* ]] && add W8 "$c" "-w W8 -c $c $W8"
+  want P1 && [[ $l == *" P1 "* ]] && add P1 "$c" "-w P1 -c $c $P1"
   # D1: RSS over time after arenas are destroyed (not under callgrind: it sleeps)
   if want D1 && [ $callgrind -eq 0 ] && [[ $l == *" D1 "* ]]; then
     for m in idle calls decay-now helper; do add D1 "$c" "-w D1 -c $c --decay-mode $m $D1"; done
@@ -171,6 +179,19 @@ if [ -x "$BIN/bench-life" ]; then
     binof[life:$c]="$BIN/bench-life"
     add "$w" "life:$c" "-w $w -c $c --mode $mode --param $param $L"
   done < <("$BIN/bench-life" --list)
+fi
+# W8, the real libraries: bench-libs, and bench-libs-mimalloc, whose malloc
+# replaces glibc's in its own processes only; --list: "LIB:MODE CONTENDER".
+if want W8; then
+  for b in libs libs-mimalloc; do
+    [ -x "$BIN/bench-$b" ] || { echo "bench.sh: no bench-$b (scripts/deps.sh bench)" >&2; continue; }
+    line=$("$BIN/bench-$b" --check) || { echo "bench.sh: $line" >&2; exit 1; }
+    echo "- \`bench-$b\`: $line" >> "$out/machine.md.tmp"
+    while read -r lib c; do
+      binof[w8:$c]="$BIN/bench-$b"
+      add W8 "w8:$c" "-w W8 -c $c --lib $lib $W8"
+    done < <("$BIN/bench-$b" --list)
+  done
 fi
 np=${#plan[@]}
 [ "$np" -gt 0 ] || { echo "bench.sh: nothing to run" >&2; exit 2; }
@@ -189,11 +210,13 @@ if [ $callgrind -eq 1 ]; then
     ir=$(awk '/^totals:/ {print $2; exit}' "$tmp/cg.out")
     IFS=, read -r _v wl cn mode th param ops _rest <<< "$row"
     echo "$wl,$cn,$mode,$th,$param,$ops,$ir,$(awk -v a="$ir" -v b="$ops" 'BEGIN{printf "%.1f", a/b}')" >> "$cg"
-    if [[ $wl == L* ]]; then  # lifetimes: where the instructions go, per function
+    if [[ $wl == L* || $wl == W8 ]]; then  # lifetimes, W8: where the instructions go, per function
       [ -f "$cgl" ] || echo "workload,contender,mode,param,ops,function,ir" > "$cgl"
+      # (W8 runs whole libraries: only functions of 100,000 Ir and more.)
       callgrind_annotate --inclusive=no --threshold=100 "$tmp/cg.out" 2>/dev/null | awk -v p="$wl,$cn,$mode,$param,$ops" \
+        -v min="$([ "$wl" = W8 ] && echo 100000 || echo 0)" \
         '/^ *[0-9,]+ +\(/ && !/PROGRAM TOTALS/ {ir=$1; gsub(",", "", ir); f=$0; sub(/^[^)]*\) +/, "", f);
-          sub(/ \[.*/, "", f); sub(/.*:/, "", f); sub(/@.*/, "", f); print p "," f "," ir}' >> "$cgl"
+          sub(/ \[.*/, "", f); sub(/.*:/, "", f); sub(/@.*/, "", f); if (ir + 0 >= min) print p "," f "," ir}' >> "$cgl"
     fi
     [ -t 2 ] && printf '\r  %d/%d %-40s' $((i + 1)) "$np" "$w $c" >&2
   done
@@ -230,8 +253,9 @@ t_run=$(( $(date +%s) - t_start ))
   echo "- Compiler: $(gcc --version | head -1), flags -O2 -DNDEBUG (CMake Release; g++ -std=c++17 for bench-pmr)"
   echo "- Peers (dpkg-query):"
   for p in libc6 libstdc++6 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev libapr1-dev \
-           libcjson-dev; do
-    echo "  - $p $(dpkg-query -W -f='${Version}' "$p" 2>/dev/null || echo missing)"
+           libcjson-dev libjansson-dev libxml2-dev libexpat1-dev liblua5.4-dev libsqlite3-dev zlib1g-dev \
+           libpcre2-dev shared-mime-info; do
+    echo "  - $p $(dpkg-query -W -f='${Version}\n' "$p" 2>/dev/null | head -n 1 | grep . || echo missing)"
   done
   echo "- Allocator checks (each binary proves which malloc serves it):"
   sed 's/^/  /' "$out/machine.md.tmp"
@@ -241,6 +265,7 @@ t_run=$(( $(date +%s) - t_start ))
 rm -f "$out/machine.md.tmp"
 
 docs=""; [ $quick -eq 0 ] && [ -z "$only$contenders" ] && docs="--docs docs/benchmarks.md"
+[ $quick -eq 0 ] && [ -z "$contenders" ] && want W8 && docs="$docs --libs-docs docs/benchmarks.md"
 [ $quick -eq 0 ] && [ -z "$contenders" ] && { [ -z "$only" ] || [ $life_only -eq 1 ]; } \
   && docs="$docs --life-docs docs/benchmarks.md"
 # shellcheck disable=SC2086

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure what a task needs is here; on Debian, installs what is missing.
 #   scripts/deps.sh demo   -- build the library and arena-shell
-#   scripts/deps.sh test   -- everything the test command needs
-#   scripts/deps.sh bench  -- the benchmark peers and gnuplot
+#   scripts/deps.sh test   -- everything the test command needs (with the
+#                            eight libraries of examples/ and the XML they read)
+#   scripts/deps.sh bench  -- the benchmark peers, the eight libraries, gnuplot
 #   scripts/deps.sh platforms -- scripts/platforms.sh: musl, 32-bit x86 (gcc
 #                            -m32, qemu-i386), MinGW-w64 and wine
 #
@@ -31,13 +32,17 @@ set -uo pipefail
 
 want=(cmake make gcc pkg-config libedit-dev)
 maybe=() # optional: installed when they can be
+# The libraries examples/ wires to the arena (tests, label libs) and W8
+# benchmarks; shared-mime-info ships the XML they parse.
+libs=(libcjson-dev libjansson-dev liblua5.4-dev libsqlite3-dev libexpat1-dev libxml2-dev zlib1g-dev
+    libpcre2-dev shared-mime-info)
 case "${1:-demo}" in
 demo) ;;
 test) want+=(g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools
-    python3 groff-base man-db) ;;
+    python3 groff-base man-db "${libs[@]}") ;;
 bench)
     want+=(g++ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev libtalloc-dev
-        libapr1-dev libcjson-dev gnuplot-nox valgrind python3)
+        libapr1-dev gnuplot-nox valgrind python3 "${libs[@]}")
     ;;
 platforms)
     want+=(g++ musl-tools gcc-multilib g++-multilib gcc-mingw-w64-x86-64 wine wine64 qemu-user)
@@ -85,6 +90,14 @@ provides() {
     libtalloc-dev) echo "pc:talloc" ;;
     libapr1-dev) echo "pc:apr-1" ;;
     libcjson-dev) echo "pc:libcjson" ;;
+    libjansson-dev) echo "pc:jansson" ;;
+    liblua5.4-dev) echo "pc:lua5.4" ;;
+    libsqlite3-dev) echo "pc:sqlite3" ;;
+    libexpat1-dev) echo "pc:expat" ;;
+    libxml2-dev) echo "pc:libxml-2.0" ;;
+    zlib1g-dev) echo "pc:zlib" ;;
+    libpcre2-dev) echo "pc:libpcre2-8" ;;
+    shared-mime-info) echo "file:/usr/share/mime/packages/freedesktop.org.xml" ;;
     libclang-rt-*) echo "fuzzer:clang" ;;
     musl-tools) echo "cmd:musl-gcc" ;;
     gcc-multilib) echo "m32:cc" ;;
@@ -113,6 +126,7 @@ describe() { # describe PROBE...: the probes in words
         m32:*) out+=", ${p#m32:} -m32 links a program" ;;
         pc32:*) out+=", pkg-config module ${p#pc32:} for i386" ;;
         so32:*) out+=", shared library ${p#so32:} for i386" ;;
+        file:*) out+=", file ${p#file:}" ;;
         esac
     done
     echo "${out#, }"
@@ -144,6 +158,7 @@ probe() { # probe PROBE: 0 when it answers here
             pkg-config --exists "${1#pc32:}"
         ;;
     so32:*) [ -e "/usr/lib/i386-linux-gnu/${1#so32:}" ] ;;
+    file:*) [ -e "${1#file:}" ] ;;
     *) return 1 ;;
     esac
 }

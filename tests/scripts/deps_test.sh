@@ -21,8 +21,12 @@ failures=0
 real_path=$PATH
 
 demo_pkgs=(cmake make gcc pkg-config libedit-dev)
+libs_pkgs=(libcjson-dev libjansson-dev liblua5.4-dev libsqlite3-dev libexpat1-dev libxml2-dev zlib1g-dev
+    libpcre2-dev shared-mime-info)
+# The libraries' pkg-config modules (shared-mime-info's probe is its XML file, on the host).
+libs_pc="libcjson jansson lua5.4 sqlite3 expat libxml-2.0 zlib libpcre2-8"
 test_pkgs=("${demo_pkgs[@]}" g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux
-    abigail-tools python3 groff-base man-db)
+    abigail-tools python3 groff-base man-db "${libs_pkgs[@]}")
 
 fake() { # fake NAME BODY: a /bin/sh script in the sandbox
     printf '#!/bin/sh\nPATH=%s\n%s\n' "$real_path" "$2" >"$bin/$1"
@@ -166,7 +170,7 @@ expect_rc 0
 expect_out "apt-get update failed"
 expect_out "404  Not Found"
 expect_log apt.log "apt-get update -qq"
-expect_log apt.log "apt-get install -y -qq --no-install-recommends g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools python3 groff-base man-db"
+expect_log apt.log "apt-get install -y -qq --no-install-recommends g++ clang clang-format libclang-rt-14-dev llvm valgrind libcmocka-dev gcovr tmux abigail-tools python3 groff-base man-db ${libs_pkgs[*]}"
 expect_installed "${test_pkgs[@]}"
 
 start "nothing missing: apt-get is never called and nothing is printed"
@@ -209,7 +213,7 @@ expect_out "missing: libcmocka-dev"
 expect_no_out "cannot install gcovr"
 expect_log apt.log "apt-get install -y -qq --no-install-recommends gcovr"
 expect_installed "${demo_pkgs[@]}" g++ clang clang-format libclang-rt-14-dev llvm valgrind gcovr tmux \
-    abigail-tools python3 groff-base man-db
+    abigail-tools python3 groff-base man-db "${libs_pkgs[@]}"
 
 start "apt-get reports success but the package is not installed: named"
 sandbox --debian
@@ -241,14 +245,14 @@ expect_installed "${demo_pkgs[@]}"
 start "no apt-get, everything there: exit 0 without a word"
 sandbox
 probes_answer cmake make gcc g++ clang-format llvm-symbolizer valgrind gcovr tmux abidw abidiff python3 groff man
-FAKE_PC="libedit cmocka" FAKE_HEADERS="valgrind/memcheck.h" FAKE_FUZZER=1 run test
+FAKE_PC="libedit cmocka $libs_pc" FAKE_HEADERS="valgrind/memcheck.h" FAKE_FUZZER=1 run test
 expect_rc 0
 [ -z "$out" ] || fail "printed something"
 
 start "no apt-get, something missing: lists every need, names the missing ones"
 sandbox
 probes_answer cmake make gcc g++ clang-format llvm-symbolizer valgrind tmux python3 groff man
-FAKE_PC="libedit" FAKE_HEADERS="valgrind/memcheck.h" FAKE_FUZZER=0 run test
+FAKE_PC="libedit $libs_pc" FAKE_HEADERS="valgrind/memcheck.h" FAKE_FUZZER=0 run test
 expect_rc 1
 expect_out "apt-get not found"
 expect_out "ok       cmake"
@@ -261,12 +265,12 @@ expect_out "missing: libclang-rt-14-dev libcmocka-dev gcovr"
 start "no apt-get, bench: headers and pkg-config modules of the peers"
 sandbox
 probes_answer cmake make gcc g++ gnuplot valgrind python3
-FAKE_PC="libedit jemalloc libtcmalloc_minimal talloc apr-1 libcjson" \
+FAKE_PC="libedit jemalloc libtcmalloc_minimal talloc apr-1 $libs_pc" \
     FAKE_HEADERS="valgrind/memcheck.h" run bench
 expect_rc 1
 expect_out "MISSING  libmimalloc-dev          header <mimalloc.h>"
 expect_out "missing: libmimalloc-dev"
-FAKE_PC="libedit jemalloc libtcmalloc_minimal talloc apr-1 libcjson" \
+FAKE_PC="libedit jemalloc libtcmalloc_minimal talloc apr-1 $libs_pc" \
     FAKE_HEADERS="valgrind/memcheck.h mimalloc.h" run bench
 expect_rc 0
 
