@@ -156,6 +156,13 @@ typedef struct {
  * not read the clock themselves: a block's age is at least what it says. */
 static _Atomic uint64_t arena__cache_seen;
 
+/* When the oldest slot expires, on the system's clock (UINT64_MAX: nothing
+ * will), published at every unlock.  An operation served by a front takes
+ * no lock and would never age the cache: a program whose traffic the fronts
+ * serve would keep its expired blocks forever.  It reads the clock, and ages
+ * the cache, only while this says something is due. */
+static _Atomic uint64_t arena__cache_due = UINT64_MAX;
+
 static ARENA__TLS struct {
     arena__fslot_t slot[ARENA__FRONT_SLOTS];
     unsigned n;
@@ -273,6 +280,12 @@ static void arena__cache_lock(void)
 
 static void arena__cache_unlock(void)
 {
+    uint64_t due = UINT64_MAX; /* slot[0] is the oldest: it expires first */
+    if (arena__cache.n != 0 && arena__cache.decay <= UINT64_MAX - arena__cache.slot[0].since) {
+        due = arena__cache.slot[0].since + arena__cache.decay;
+        due = due > arena__cache.skew ? due - arena__cache.skew : 0;
+    }
+    atomic_store_explicit(&arena__cache_due, due, memory_order_relaxed);
     arena__os_unlock(&arena__cache.lock);
 }
 
@@ -516,14 +529,30 @@ static bool arena__front_put(void *p, size_t size)
     return true;
 }
 
+/* An operation the front served ages the cache, as one that took the lock
+ * would, once a block there is due. */
+static void arena__front_age(void)
+{
+    uint64_t due = atomic_load_explicit(&arena__cache_due, memory_order_relaxed);
+    if (ARENA__LIKELY(due == UINT64_MAX) || arena__os_now_ms() < due)
+        return;
+    arena__work_t w;
+    w.n = 0;
+    arena__cache_lock();
+    arena__cache_collect(&w, arena__cache_now());
+    arena__cache_leave(&w);
+}
+
 /* ---- the backing ------------------------------------------------------------------ */
 
 static void *arena__cache_alloc(void *user, size_t size)
 {
     (void)user;
     void *p = arena__front_take(size);
-    if (p != NULL)
+    if (p != NULL) {
+        arena__front_age();
         return p;
+    }
     if (arena__front.gen != 0
         && arena__front.gen != atomic_load_explicit(&arena__front_gen, memory_order_relaxed))
         arena__front_flush();
@@ -552,8 +581,10 @@ static void *arena__cache_alloc(void *user, size_t size)
 static void arena__cache_release_block(void *user, void *p, size_t size)
 {
     (void)user;
-    if (arena__front_put(p, size))
+    if (arena__front_put(p, size)) {
+        arena__front_age();
         return;
+    }
     arena__work_t w;
     w.n = 0;
     arena__cache_lock();

@@ -407,7 +407,8 @@ static void helper_follows_into_a_child(void **state)
      * child forked at that moment hangs in its first malloc, ours or not. */
     (void)cache_one(1 * MIB);
     if (!wait_for_size(0, DECAY))
-        fail_msg("the parent's helper did not age its cache (%zu bytes cached)", arena_cache_size());
+        fail_msg("the parent's helper did not age its cache (%zu bytes cached)",
+                 arena_cache_size());
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);

@@ -7,6 +7,8 @@
  */
 #include "test_util.h"
 
+#include "cache.h"
+
 #include <pthread.h>
 
 #define KIB ((size_t)1024)
@@ -149,6 +151,35 @@ static void decay_now_sees_the_front(void **state)
     arena_cache_release();
 }
 
+/* A program whose traffic the front serves still ages the cache: an
+ * operation served without the lock purges, then gives back, what has
+ * expired in the tiers (D1's "calls" run: a server with light traffic). */
+static void front_served_operations_age_the_cache(void **state)
+{
+    (void)state;
+    arena_cache_release();
+    const size_t decay = (size_t)3600 * 1000; /* an hour: only the test's clock moves */
+    size_t old = arena_cache_set_decay(decay);
+    arena_destroy(arena_create(16 * KIB)); /* the front now holds a block */
+    arena_t *big = arena_create(1024 * KIB);
+    size_t big_bytes = arena_stats(big).backing;
+    arena_destroy(big); /* over the front's size: to the resident tier */
+    assert_int_equal(arena__cache_tier_bytes(ARENA__TIER_RESIDENT), big_bytes);
+    for (int step = 0; step < 2; step++) {
+        /* Before the decay time, a served operation changes nothing. */
+        arena__cache_clock_advance(decay / 2);
+        arena_destroy(arena_create(16 * KIB));
+        assert_int_equal(arena__cache_tier_bytes(ARENA__TIER_RESIDENT), step == 0 ? big_bytes : 0);
+        assert_int_equal(arena__cache_tier_bytes(ARENA__TIER_LAZY), step == 0 ? 0 : big_bytes);
+        arena__cache_clock_advance(decay / 2);
+        arena_destroy(arena_create(16 * KIB)); /* served by the front both ways */
+        assert_int_equal(arena__cache_tier_bytes(ARENA__TIER_RESIDENT), 0);
+        assert_int_equal(arena__cache_tier_bytes(ARENA__TIER_LAZY), step == 0 ? big_bytes : 0);
+    }
+    arena_cache_set_decay(old);
+    arena_cache_release();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -158,6 +189,7 @@ int main(void)
         cmocka_unit_test(a_thread_gives_its_front_back_at_exit),
         cmocka_unit_test(a_control_reaches_other_threads),
         cmocka_unit_test(decay_now_sees_the_front),
+        cmocka_unit_test(front_served_operations_age_the_cache),
     };
     return cmocka_run_group_tests_name("cache_front", tests, NULL, NULL);
 }
