@@ -725,7 +725,8 @@ ARENA_API void arena_ud_free(void *p, void *data);
  * size from them without a lock, so an arena per request costs no lock at
  * all.  A front draws on a quota (at most 1 MiB, at most a quarter of the
  * resident cap) reserved from the resident cap, so the caps hold exactly;
- * its blocks do not age while it holds them.  A front goes back to the
+ * its blocks do not age while it holds them, and an operation it serves
+ * ages the rest of the cache as any other does.  A front goes back to the
  * cache when its thread exits, calls arena_cache_decay_now() or
  * arena_cache_release(), and, after any arena_cache_set_* call or
  * arena_cache_release() on another thread, at its thread's next use of the

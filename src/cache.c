@@ -74,6 +74,12 @@
  * generation that a control call (a new cap or decay, a release) moved on:
  * so such a call reaches every thread at its next operation on the cache.
  * Blocks in a front do not age; a thread's front holds at most its quota.
+ * An operation a front serves still ages the tiers: every unlock publishes
+ * when the oldest slot expires (arena__cache_due), and a served operation
+ * that finds that time passed takes the lock and ages the cache as any
+ * other operation does.  Until something is due that costs one relaxed
+ * load; without it, a program whose traffic the fronts serve would keep
+ * its expired blocks for ever.
  *
  * fork().  A thread may hold the cache's lock when another forks; the child
  * would then wait for it forever.  Fork handlers, registered before the
