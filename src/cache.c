@@ -535,18 +535,29 @@ static bool arena__front_put(void *p, size_t size)
     return true;
 }
 
-/* An operation the front served ages the cache, as one that took the lock
- * would, once a block there is due. */
-static void arena__front_age(void)
+/* Out of line: the served paths keep only the check. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+arena__front_age_now(void)
 {
-    uint64_t due = atomic_load_explicit(&arena__cache_due, memory_order_relaxed);
-    if (ARENA__LIKELY(due == UINT64_MAX) || arena__os_now_ms() < due)
+    if (arena__os_now_ms() < atomic_load_explicit(&arena__cache_due, memory_order_relaxed))
         return;
     arena__work_t w;
     w.n = 0;
     arena__cache_lock();
     arena__cache_collect(&w, arena__cache_now());
     arena__cache_leave(&w);
+}
+
+/* An operation the front served ages the cache, as one that took the lock
+ * would, once a block there is due: one load and a branch until then. */
+static inline void arena__front_age(void)
+{
+    if (ARENA__UNLIKELY(atomic_load_explicit(&arena__cache_due, memory_order_relaxed)
+                        != UINT64_MAX))
+        arena__front_age_now();
 }
 
 /* ---- the backing ------------------------------------------------------------------ */
