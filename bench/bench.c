@@ -379,29 +379,10 @@ static void json_count(void)
 
 static long g_base_rss_kb = -1;
 
-static long minflt(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
-}
-
-static long rss_now_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose(f);
-    }
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 void meas_begin(meas_t *m, const params_t *p, int timed)
 {
     if (g_base_rss_kb < 0)
-        g_base_rss_kb = rss_now_kb(); /* after set-up, before the first iteration */
+        g_base_rss_kb = b_rss_kb(); /* after set-up, before the first iteration */
 #ifdef B_HAVE_CALLGRIND
     if (p->callgrind && timed)
         CALLGRIND_START_INSTRUMENTATION;
@@ -409,14 +390,14 @@ void meas_begin(meas_t *m, const params_t *p, int timed)
     (void)p;
     (void)timed;
 #endif
-    m->flt0 = minflt();
+    m->flt0 = b_minflt();
     m->t0 = b_now_ns();
 }
 
 void meas_end(meas_t *m, const params_t *p, int timed, run_t *r)
 {
     uint64_t t1 = b_now_ns();
-    long f1 = minflt();
+    long f1 = b_minflt();
 #ifdef B_HAVE_CALLGRIND
     if (p->callgrind && timed)
         CALLGRIND_STOP_INSTRUMENTATION;
@@ -523,13 +504,6 @@ void bench_die(const char *what)
 /* ---- D1: RSS over time after per-request arenas are destroyed ---------------- */
 
 #if defined(BENCH_VARIANT_GLIBC)
-static uint64_t b_process_cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* Eight requests back to back, each an arena of p->n W1 allocations
  * (created, filled, destroyed); then, from the last destroy (t = 0), the
  * process samples its RSS every 50 ms for three decay times and a bit, and
@@ -550,7 +524,7 @@ static void d1(const params_t *p, const char *mode)
     if (!strcmp(mode, "helper") && arena_cache_set_helper(1) != 0)
         bench_die("arena_cache_set_helper");
     g_mode = mode;
-    g_base_rss_kb = rss_now_kb();
+    g_base_rss_kb = b_rss_kb();
     for (int r = 0; r < 8; r++) {
         arena_t *a = arena_create(0);
         if (a == NULL)
@@ -564,8 +538,8 @@ static void d1(const params_t *p, const char *mode)
         arena_destroy(a);
     }
     const uint64_t step = 50, span = 3 * (uint64_t)arena_cache_decay() + 200;
-    const uint64_t t0 = b_now_ns(), cpu0 = b_process_cpu_ns();
-    const long flt0 = minflt();
+    const uint64_t t0 = b_now_ns(), cpu0 = b_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+    const long flt0 = b_minflt();
     for (uint64_t t = 0; t <= span; t += step) {
         uint64_t at = t0 + t * 1000000u;
         struct timespec ts = {(time_t)(at / 1000000000u), (long)(at % 1000000000u)};
@@ -583,10 +557,10 @@ static void d1(const params_t *p, const char *mode)
         }
         run_t r = {0};
         g_param = (size_t)t;
-        r.ns = b_process_cpu_ns() - cpu0;
+        r.ns = b_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
         r.ops = 1;
-        r.faults = minflt() - flt0;
-        r.extra = (double)rss_now_kb() / 1024.0;
+        r.faults = b_minflt() - flt0;
+        r.extra = (double)b_rss_kb() / 1024.0;
         r.checksum = arena_cache_size();
         bench_record(p, "arena", &r);
     }

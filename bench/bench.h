@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "probe.h"
+
 #if defined(__GNUC__)
 #define B_LIKELY(x) __builtin_expect(!!(x), 1)
 #define B_UNLIKELY(x) __builtin_expect(!!(x), 0)
@@ -61,16 +63,12 @@ _Noreturn void bench_die(const char *what);
 
 static inline uint64_t b_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return b_clock_ns(CLOCK_MONOTONIC);
 }
 
 static inline uint64_t b_thread_cpu_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return b_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 typedef struct {

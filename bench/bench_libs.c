@@ -34,6 +34,7 @@
  *              [--requests N] [--cap F] [--warmup K] [--reps R] [--callgrind]
  */
 #include "example.h"
+#include "probe.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -130,39 +131,6 @@ static int check(void)
     return ok ? 0 : 1;
 }
 
-static uint64_t cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t wall_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static long rss_now_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose(f);
-    }
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-static long minflt(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
-}
-
 int main(int argc, char **argv)
 {
     const char *w = NULL, *contender = NULL, *lib = NULL;
@@ -251,7 +219,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench-%s: %s: no input\n", B_VARIANT, lib);
         return 1;
     }
-    long base = rss_now_kb();
+    long base = b_rss_kb();
     for (int it = 0; it < warmup + reps; it++) {
         int timed = it >= warmup;
         uint64_t digest = 0;
@@ -261,11 +229,11 @@ int main(int argc, char **argv)
 #else
         (void)callgrind;
 #endif
-        long f0 = minflt();
-        uint64_t w0 = wall_ns(), t0 = cpu_ns();
+        long f0 = b_minflt();
+        uint64_t w0 = b_clock_ns(CLOCK_MONOTONIC), t0 = b_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
         int rc = p->run(&c, &digest);
-        uint64_t t1 = cpu_ns(), w1 = wall_ns();
-        long f1 = minflt();
+        uint64_t t1 = b_clock_ns(CLOCK_PROCESS_CPUTIME_ID), w1 = b_clock_ns(CLOCK_MONOTONIC);
+        long f1 = b_minflt();
 #ifdef B_HAVE_CALLGRIND
         if (callgrind && timed)
             CALLGRIND_STOP_INSTRUMENTATION;

@@ -45,6 +45,8 @@
  * contender,mode,threads,param,ops,ns,faults,maxrss_kb,base_rss_kb,extra,
  * checksum.  `ops` is what ns is divided by; `extra` is unused (0).
  */
+#include "probe.h"
+
 #include <arena.h>
 
 #include <apr_general.h>
@@ -114,32 +116,6 @@ static _Noreturn void die(const char *what)
 
 /* ---- clock, faults, callgrind ------------------------------------------- */
 
-static long minflt(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
-}
-
-static inline uint64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static long rss_now_kb(void)
-{
-    long pages = 0, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        fclose(f);
-    }
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 typedef struct {
     uint64_t t0;
     long f0;
@@ -149,23 +125,23 @@ typedef struct {
 L_INLINE void phase_begin(phase_t *ph, const cfg_t *c, int timed)
 {
     ph->on = timed && c->callgrind;
-    ph->f0 = minflt();
+    ph->f0 = b_minflt();
 #ifdef L_HAVE_CALLGRIND
     if (ph->on)
         CALLGRIND_START_INSTRUMENTATION;
 #endif
-    ph->t0 = now_ns();
+    ph->t0 = b_clock_ns(CLOCK_MONOTONIC);
 }
 
 L_INLINE void phase_end(phase_t *ph, run_t *r)
 {
-    uint64_t t1 = now_ns();
+    uint64_t t1 = b_clock_ns(CLOCK_MONOTONIC);
 #ifdef L_HAVE_CALLGRIND
     if (ph->on)
         CALLGRIND_STOP_INSTRUMENTATION;
 #endif
     r->ns += t1 - ph->t0;
-    r->faults += minflt() - ph->f0;
+    r->faults += b_minflt() - ph->f0;
 }
 
 /* ---- the cleanups: the same work for every peer ----------------------------- */
@@ -571,7 +547,7 @@ int main(int argc, char **argv)
         int timed = it >= c.warmup;
         run_t r = {0, 0, 0};
         if (timed && g_base_rss_kb < 0)
-            g_base_rss_kb = rss_now_kb();
+            g_base_rss_kb = b_rss_kb();
         cf->fn(&c, timed, &r);
         if (!timed)
             continue;

@@ -33,6 +33,7 @@
  *             [--warmup K] [--reps R] [--callgrind]
  */
 #include "arena.hpp"
+#include "probe.h"
 
 #include <dlfcn.h>
 #if __has_include(<valgrind/callgrind.h>)
@@ -142,33 +143,6 @@ void gen_keys(std::size_t n)
 
 long g_base_rss_kb = -1;
 
-std::uint64_t now_ns()
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000u
-           + static_cast<std::uint64_t>(ts.tv_nsec);
-}
-
-long minflt()
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
-}
-
-long rss_now_kb()
-{
-    long pages = 0, resident = 0;
-    std::FILE *f = std::fopen("/proc/self/statm", "r");
-    if (f != nullptr) {
-        if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2)
-            resident = 0;
-        std::fclose(f);
-    }
-    return resident * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
 struct meas {
     std::uint64_t t0;
     long flt0;
@@ -177,19 +151,19 @@ struct meas {
     explicit meas(bool instrument_) : instrument(instrument_)
     {
         if (g_base_rss_kb < 0)
-            g_base_rss_kb = rss_now_kb(); /* after set-up, before the first iteration */
+            g_base_rss_kb = b_rss_kb(); /* after set-up, before the first iteration */
 #if defined(BENCH_PMR_CALLGRIND)
         if (instrument)
             CALLGRIND_START_INSTRUMENTATION;
 #endif
-        flt0 = minflt();
-        t0 = now_ns();
+        flt0 = b_minflt();
+        t0 = b_clock_ns(CLOCK_MONOTONIC);
     }
 
     void end(run &r) const
     {
-        std::uint64_t t1 = now_ns();
-        r.faults = minflt() - flt0;
+        std::uint64_t t1 = b_clock_ns(CLOCK_MONOTONIC);
+        r.faults = b_minflt() - flt0;
         r.ns = t1 - t0;
 #if defined(BENCH_PMR_CALLGRIND)
         if (instrument)
@@ -348,9 +322,9 @@ template <class C> void w3(const params &p)
                 std::uint64_t *q = static_cast<std::uint64_t *>(mr->allocate(sz[i], plain_align));
                 q[0] = i;
             }
-            std::uint64_t t = now_ns();
+            std::uint64_t t = b_clock_ns(CLOCK_MONOTONIC);
             c.reset();
-            rel += now_ns() - t;
+            rel += b_clock_ns(CLOCK_MONOTONIC) - t;
         }
         c.close();
         m.end(r);

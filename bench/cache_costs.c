@@ -13,6 +13,7 @@
  * Medians of 5 rounds each; one line per case on stdout.
  */
 #include "arena.h"
+#include "probe.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -24,32 +25,6 @@
 #include <unistd.h>
 
 #define ROUNDS 5
-
-static uint64_t now_ns(clockid_t c)
-{
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static long minflt(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_minflt;
-}
-
-static long rss_kib(void)
-{
-    long pages = 0, res = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-    if (f != NULL) {
-        if (fscanf(f, "%ld %ld", &pages, &res) != 2)
-            res = 0;
-        fclose(f);
-    }
-    return res * (sysconf(_SC_PAGESIZE) / 1024);
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -86,21 +61,21 @@ static void advice(size_t mib)
                     exit(1);
                 }
                 (void)madvise(p, n, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
-                long rss0 = rss_kib();
+                long rss0 = b_rss_kb();
                 if (kind != FRESH)
                     touch(p, n);
-                uint64_t t = now_ns(CLOCK_MONOTONIC);
+                uint64_t t = b_clock_ns(CLOCK_MONOTONIC);
                 if (kind == LAZY)
                     (void)madvise(p, n, MADV_FREE);
                 else if (kind == DONTNEED)
                     (void)madvise(p, n, MADV_DONTNEED);
-                call[r] = (double)(now_ns(CLOCK_MONOTONIC) - t) / 1e6;
-                rss[r] = (double)(rss_kib() - rss0) / 1024.0;
-                long f = minflt();
-                t = now_ns(CLOCK_MONOTONIC);
+                call[r] = (double)(b_clock_ns(CLOCK_MONOTONIC) - t) / 1e6;
+                rss[r] = (double)(b_rss_kb() - rss0) / 1024.0;
+                long f = b_minflt();
+                t = b_clock_ns(CLOCK_MONOTONIC);
                 touch(p, n);
-                reuse[r] = (double)(now_ns(CLOCK_MONOTONIC) - t) / (double)(n / 40);
-                faults[r] = (double)(minflt() - f);
+                reuse[r] = (double)(b_clock_ns(CLOCK_MONOTONIC) - t) / (double)(n / 40);
+                faults[r] = (double)(b_minflt() - f);
                 free(p);
             }
             printf("advice %3zu MiB %-9s %-14s reuse %6.2f ns per 40 B (%6.0f faults)  advice "
@@ -114,21 +89,21 @@ static void advice(size_t mib)
 static void helper(unsigned seconds)
 {
     for (int on = 0; on < 2; on++) {
-        long rss0 = rss_kib();
+        long rss0 = b_rss_kb();
         if (on && arena_cache_set_helper(1) != 0) {
             perror("arena_cache_set_helper");
             exit(1);
         }
         arena_t *a = arena_create(0); /* the cache is in use: one block in it */
         arena_destroy(a);
-        uint64_t cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+        uint64_t cpu = b_clock_ns(CLOCK_PROCESS_CPUTIME_ID);
         struct timespec ts = {(time_t)seconds, 0};
         nanosleep(&ts, NULL);
-        cpu = now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu;
+        cpu = b_clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu;
         printf("helper %-3s  %u s asleep: process CPU %8.3f ms (%.1f us per second), RSS %+ld "
                "KiB\n",
                on ? "on" : "off", seconds, (double)cpu / 1e6, (double)cpu / 1e3 / seconds,
-               rss_kib() - rss0);
+               b_rss_kb() - rss0);
         if (on)
             arena_cache_set_helper(0);
     }
