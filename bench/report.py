@@ -638,6 +638,21 @@ def life_report(stats, cg):
             "\n".join(where) + "\n" if where else "")
 
 
+def replace_section(docs, name, command, body):
+    """Writes body into docs between <!-- NAME:begin ... --> and
+    <!-- NAME:end -->, appending the markers when the file has none."""
+    begin, end = f"<!-- {name}:begin", f"<!-- {name}:end -->"
+    section = f"{begin} (written by {command}; edit outside) -->\n{body}{end}"
+    text = open(docs).read() if os.path.exists(docs) else "# Benchmarks\n"
+    b, e = text.find(begin), text.find(end)
+    if b < 0 or e < 0:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    else:
+        text = text[:b] + section + text[e + len(end):]
+    with open(docs, "w") as f:
+        f.write(text)
+
+
 def life_write(stats, out, cg, docs):
     table, tg, where = life_report(stats, cg)
     if not table:
@@ -650,17 +665,7 @@ def life_write(stats, out, cg, docs):
         f.write(body)
     if not docs:
         return
-    begin, end = "<!-- lifetimes:begin", "<!-- lifetimes:end -->"
-    section = (f"{begin} (written by scripts/bench.sh --lifetimes; edit outside) -->\n"
-               f"{body}{end}")
-    text = open(docs).read() if os.path.exists(docs) else "# Benchmarks\n"
-    b, e = text.find(begin), text.find(end)
-    if b < 0 or e < 0:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    else:
-        text = text[:b] + section + text[e + len(end):]
-    with open(docs, "w") as f:
-        f.write(text)
+    replace_section(docs, "lifetimes", "scripts/bench.sh --lifetimes", body)
 
 
 # ---- W8: the real libraries (bench_libs.c) -------------------------------------
@@ -875,16 +880,7 @@ def libs_write(stats, out, cg, docs):
     if not docs:
         return
     body = body_in(os.path.dirname(os.path.abspath(docs)))
-    begin, end = "<!-- libs:begin", "<!-- libs:end -->"
-    section = f"{begin} (written by scripts/bench.sh --libs; edit outside) -->\n{body}{end}"
-    text = open(docs).read() if os.path.exists(docs) else "# Benchmarks\n"
-    b, e = text.find(begin), text.find(end)
-    if b < 0 or e < 0:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    else:
-        text = text[:b] + section + text[e + len(end):]
-    with open(docs, "w") as f:
-        f.write(text)
+    replace_section(docs, "libs", "scripts/bench.sh --libs", body)
 
 
 def write_summary(stats, path):
@@ -957,18 +953,9 @@ def main():
         docdir = os.path.dirname(os.path.abspath(a.docs))
         pics = "\n".join(f"![{os.path.basename(p)}]({os.path.relpath(os.path.abspath(p), docdir)})"
                          for p in made)
-        section = (f"<!-- results:begin (written by scripts/bench.sh; edit outside) -->\n"
-                   f"### Machine and versions\n\n{machine}\n### Targets (this run)\n\n{tg}\n"
-                   f"### Results\n\n{table}\n### Plots\n\n{pics}\n<!-- results:end -->")
-        text = open(a.docs).read() if os.path.exists(a.docs) else "# Benchmarks\n\n<!-- results:begin -->\n<!-- results:end -->\n"
-        b = text.find("<!-- results:begin")
-        e = text.find("<!-- results:end -->")
-        if b < 0 or e < 0:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
-        else:
-            text = text[:b] + section + text[e + len("<!-- results:end -->"):]
-        with open(a.docs, "w") as f:
-            f.write(text)
+        replace_section(a.docs, "results", "scripts/bench.sh",
+                        f"### Machine and versions\n\n{machine}\n### Targets (this run)\n\n{tg}\n"
+                        f"### Results\n\n{table}\n### Plots\n\n{pics}\n")
     life_write(stats, a.out, a.callgrind, a.life_docs)
     libs_write(stats, a.out, a.callgrind, a.libs_docs)
 
