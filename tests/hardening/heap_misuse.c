@@ -24,23 +24,12 @@
  */
 #include <arena.h>
 
+#include "death_child.h"
+
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef HD_COVERAGE
-/* A coverage build: write the gcov counters before the library's abort()
- * ends the process, so the debug-only paths count as covered. */
-void __gcov_dump(void);
-
-static void dump_and_die(int sig)
-{
-    __gcov_dump();
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-#endif
 
 static int fail(const char *what)
 {
@@ -66,9 +55,7 @@ int main(int argc, char **argv)
     if (argc != 2)
         return fail("usage: heap_misuse MODE");
     const char *mode = argv[1];
-#ifdef HD_COVERAGE
-    signal(SIGABRT, dump_and_die);
-#endif
+    hd_death_child_init();
     arena_options_t o = {.name = "misused"};
     arena_t *a = arena_create_with(&o);
     arena_t *other = arena_create(0);

@@ -52,24 +52,13 @@
  */
 #include <arena.h>
 
+#include "death_child.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifdef HD_COVERAGE
-/* A coverage build: write the gcov counters before the library's abort()
- * ends the process, so the debug-only paths count as covered. */
-void __gcov_dump(void);
-
-static void dump_and_die(int sig)
-{
-    __gcov_dump();
-    signal(sig, SIG_DFL);
-    raise(sig);
-}
-#endif
 
 static int fail(const char *what)
 {
@@ -376,9 +365,7 @@ int main(int argc, char **argv)
     if (argc != 2)
         return fail("usage: misuse MODE");
     const char *mode = argv[1];
-#ifdef HD_COVERAGE
-    signal(SIGABRT, dump_and_die);
-#endif
+    hd_death_child_init();
     int life = life_mode(mode);
     if (life >= 0)
         return life;
