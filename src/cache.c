@@ -163,10 +163,7 @@ typedef struct {
 static _Atomic uint64_t arena__cache_seen;
 
 /* When the oldest slot expires, on the system's clock (UINT64_MAX: nothing
- * will), published at every unlock.  An operation served by a front takes
- * no lock and would never age the cache: a program whose traffic the fronts
- * serve would keep its expired blocks forever.  It reads the clock, and ages
- * the cache, only while this says something is due. */
+ * will), published at every unlock for the fronts (see above). */
 static _Atomic uint64_t arena__cache_due = UINT64_MAX;
 
 static ARENA__TLS struct {
@@ -535,6 +532,16 @@ static bool arena__front_put(void *p, size_t size)
     return true;
 }
 
+/* Purges or gives back what has expired; returns the bytes. */
+static size_t arena__cache_age(void)
+{
+    arena__work_t w;
+    w.n = 0;
+    arena__cache_lock();
+    arena__cache_collect(&w, arena__cache_now());
+    return arena__cache_leave(&w);
+}
+
 /* Out of line: the served paths keep only the check. */
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -542,13 +549,8 @@ __attribute__((noinline))
 static void
 arena__front_age_now(void)
 {
-    if (arena__os_now_ms() < atomic_load_explicit(&arena__cache_due, memory_order_relaxed))
-        return;
-    arena__work_t w;
-    w.n = 0;
-    arena__cache_lock();
-    arena__cache_collect(&w, arena__cache_now());
-    arena__cache_leave(&w);
+    if (arena__os_now_ms() >= atomic_load_explicit(&arena__cache_due, memory_order_relaxed))
+        (void)arena__cache_age();
 }
 
 /* An operation the front served ages the cache, as one that took the lock
@@ -728,11 +730,7 @@ size_t arena_cache_decay(void)
 size_t arena_cache_decay_now(void)
 {
     arena__front_flush();
-    arena__work_t w;
-    w.n = 0;
-    arena__cache_lock();
-    arena__cache_collect(&w, arena__cache_now());
-    return arena__cache_leave(&w);
+    return arena__cache_age();
 }
 
 size_t arena_cache_size(void)
