@@ -115,6 +115,19 @@ void arena__os_advise_huge(void *p, size_t size);
  * touch faults in zeroed pages on POSIX, pages of unspecified contents on
  * Windows).  false when the system has no such advice or refused it. */
 bool arena__os_purge(void *p, size_t size, bool lazy);
+/* The part of [p, p+size) that starts and ends on a multiple of `unit` (a
+ * power of two), for the advice above; false when there is none.  The same
+ * arithmetic on every platform. */
+static inline bool arena__os_interior(void *p, size_t size, size_t unit, void **lo, size_t *len)
+{
+    uintptr_t a = (uintptr_t)p;
+    uintptr_t first = a + (-a & (uintptr_t)(unit - 1));
+    if (size < unit || first - a > size - unit)
+        return false;
+    *lo = (void *)first;
+    *len = (size - (size_t)(first - a)) & ~(unit - 1);
+    return true;
+}
 
 /* ---- time ------------------------------------------------------------------ */
 /* Milliseconds from a monotonic clock; coarse (a few ms) is fine. */

@@ -184,24 +184,12 @@ size_t arena__os_huge_page_size(void)
 #endif
 }
 
-/* The part of [p, p+size) that starts and ends on a multiple of `unit`. */
-static bool arena__interior(void *p, size_t size, size_t unit, void **lo, size_t *len)
-{
-    uintptr_t a = (uintptr_t)p;
-    uintptr_t first = a + (-a & (uintptr_t)(unit - 1));
-    if (size < unit || first - a > size - unit)
-        return false;
-    *lo = (void *)first;
-    *len = (size - (size_t)(first - a)) & ~(unit - 1);
-    return true;
-}
-
 void arena__os_advise_huge(void *p, size_t size)
 {
 #if defined(MADV_HUGEPAGE)
     void *lo;
     size_t len, huge = arena__os_huge_page_size();
-    if (huge != 0 && arena__interior(p, size, huge, &lo, &len)) {
+    if (huge != 0 && arena__os_interior(p, size, huge, &lo, &len)) {
         int saved = errno;
         (void)madvise(lo, len, MADV_HUGEPAGE);
         errno = saved;
@@ -216,7 +204,7 @@ bool arena__os_purge(void *p, size_t size, bool lazy)
 {
     void *lo;
     size_t len;
-    if (!arena__interior(p, size, arena__os_page_size(), &lo, &len))
+    if (!arena__os_interior(p, size, arena__os_page_size(), &lo, &len))
         return true; /* no whole page: nothing to give back */
     int advice;
 #if defined(MADV_FREE)

@@ -207,23 +207,11 @@ void arena__os_advise_huge(void *p, size_t size)
     (void)size;
 }
 
-/* The part of [p, p+size) that starts and ends on a multiple of `unit`. */
-static bool arena__interior(void *p, size_t size, size_t unit, void **lo, size_t *len)
-{
-    uintptr_t a = (uintptr_t)p;
-    uintptr_t first = a + (-a & (uintptr_t)(unit - 1));
-    if (size < unit || first - a > size - unit)
-        return false;
-    *lo = (void *)first;
-    *len = (size - (size_t)(first - a)) & ~(unit - 1);
-    return true;
-}
-
 bool arena__os_purge(void *p, size_t size, bool lazy)
 {
     void *lo;
     size_t len;
-    if (!arena__interior(p, size, arena__os_page_size(), &lo, &len))
+    if (!arena__os_interior(p, size, arena__os_page_size(), &lo, &len))
         return true; /* no whole page: nothing to give back */
     /* The protection argument must be valid and is otherwise ignored. */
     if (VirtualAlloc(lo, len, MEM_RESET, PAGE_NOACCESS) == NULL)

@@ -202,9 +202,7 @@ static bool arena__format_into(arena__out_t *o, const char *fmt, va_list ap)
             case L_LLONG:
                 v = va_arg(ap, long long);
                 break;
-            case L_SIZE:
-                v = va_arg(ap, ptrdiff_t);
-                break; /* the signed type of size_t's width */
+            case L_SIZE: /* the signed type of size_t's width */
             case L_PTRDIFF:
                 v = va_arg(ap, ptrdiff_t);
                 break;
