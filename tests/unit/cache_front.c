@@ -180,6 +180,27 @@ static void front_served_operations_age_the_cache(void **state)
     arena_cache_release();
 }
 
+/* Both ways a front serves age the tiers: a block taken from it (above,
+ * arena_create first) and a block given to it, alone. */
+static void a_block_given_to_the_front_ages_the_cache(void **state)
+{
+    (void)state;
+    arena_cache_release();
+    const size_t decay = (size_t)3600 * 1000;
+    size_t old = arena_cache_set_decay(decay);
+    arena_t *small = arena_create(16 * KIB); /* its block will go to the front */
+    arena_t *big = arena_create(1024 * KIB);
+    size_t big_bytes = arena_stats(big).backing;
+    arena_destroy(big); /* over the front's size: to the resident tier */
+    assert_int_equal(arena__cache_tier_bytes(ARENA__TIER_RESIDENT), big_bytes);
+    arena__cache_clock_advance(decay);
+    arena_destroy(small); /* the only operation after the decay time: a put */
+    assert_int_equal(arena__cache_tier_bytes(ARENA__TIER_RESIDENT), 0);
+    assert_int_equal(arena__cache_tier_bytes(ARENA__TIER_LAZY), big_bytes);
+    arena_cache_set_decay(old);
+    arena_cache_release();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +211,7 @@ int main(void)
         cmocka_unit_test(a_control_reaches_other_threads),
         cmocka_unit_test(decay_now_sees_the_front),
         cmocka_unit_test(front_served_operations_age_the_cache),
+        cmocka_unit_test(a_block_given_to_the_front_ages_the_cache),
     };
     return cmocka_run_group_tests_name("cache_front", tests, NULL, NULL);
 }
