@@ -301,6 +301,14 @@ ARENA_API void arena_destroy(arena_t *a);
 #define ARENA_BUFFER_OVERHEAD ((size_t)(256 + 64 * sizeof(void *)))
 ARENA_API size_t arena_buffer_overhead(void);
 
+/* Bytes a child arena takes from its parent (arena_create_child): its
+ * record in the parent's list and its bookkeeping, in debug and release
+ * builds alike; a child of a fixed arena in a caller's buffer takes its
+ * first block there too.  A constant expression that depends only on the
+ * pointer size (640 on 64-bit systems, 448 on 32-bit), a multiple of
+ * ARENA_DEFAULT_ALIGNMENT. */
+#define ARENA_CHILD_OVERHEAD ((size_t)(256 + 48 * sizeof(void *)))
+
 /* ---- allocation -------------------------------------------------------- */
 
 /* `size` bytes aligned to `alignment` (any power of two).  Inline when the
@@ -513,7 +521,8 @@ ARENA_API const char *arena_name(const arena_t *a);
  * recorded by the inline path, which would slow it down: it counts as
  * used.)  Each line (no newline) goes to out(line, arg); out NULL writes
  * lines to stderr.  Allocates nothing from the arenas.  O(blocks +
- * children).  Not concurrent with calls on the arenas it reports. */
+ * children + pending cleanups).  Not concurrent with calls on the arenas
+ * it reports. */
 ARENA_API void arena_report(const arena_t *a, void (*out)(const char *line, void *arg), void *arg);
 
 /* Scratch arenas (per thread): short-lived memory inside a function,

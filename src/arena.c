@@ -63,15 +63,11 @@ static uint64_t arena__new_id(void)
  * each arena owns a range of ARENA__TAG_RANGE tags, the first one derived
  * from its id, and takes further ranges, far above every id-derived one,
  * from a global counter once a range is used up. */
-#define ARENA__TAG_BITS 20
-#define ARENA__TAG_RANGE ((uint64_t)1 << ARENA__TAG_BITS)
 static _Atomic uint64_t arena__tag_ranges = (uint64_t)1 << 63;
 
-void arena__retag(arena_t *a)
+void arena__retag_range(arena_t *a)
 {
-    if (++a->tag % ARENA__TAG_RANGE == 0)
-        a->tag =
-            atomic_fetch_add_explicit(&arena__tag_ranges, ARENA__TAG_RANGE, memory_order_relaxed);
+    a->tag = atomic_fetch_add_explicit(&arena__tag_ranges, ARENA__TAG_RANGE, memory_order_relaxed);
 }
 
 void *arena__fail(int err)
@@ -102,17 +98,6 @@ static inline void arena__note_peak(arena_t *a)
     size_t u = arena__used(a);
     if (u > a->peak)
         a->peak = u;
-}
-
-void arena__publish(arena_t *a, uintptr_t pos)
-{
-    /* The end before the position: a thread on the lock-free path that sees
-     * the new position must also see the new end (threadsafe.c).  In checked
-     * mode, and while the arena is closed, the inline window is empty, so
-     * every allocation comes out of line. */
-    bool shut = a->checked || a->closed != NULL;
-    __atomic_store_n(&a->hot.end, shut ? pos : a->limit, __ATOMIC_RELEASE);
-    __atomic_store_n(&a->hot.pos, pos, __ATOMIC_RELEASE);
 }
 
 /* ---- caps -----------------------------------------------------------------------
@@ -296,7 +281,8 @@ void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, u
     if (b == NULL && min < want)
         b = arena__spare_take(a, min, alignment);
     if (b == NULL) {
-        if (a->flags & ARENA_FIXED)
+        /* A fixed child that has no block yet takes its one block. */
+        if ((a->flags & ARENA_FIXED) && (a->capacity != 0 || a->heap_free))
             return arena__fail(ENOMEM);
         b = arena__grow(a, min, want, alignment);
         if (b == NULL)
@@ -345,6 +331,34 @@ bool arena__ask_on_limit(arena_t *a, size_t wanted)
     return again != 0;
 }
 
+/* The first block of an arena that has none with data (a child, at its
+ * first allocation), for a request a regular block holds, with no cap up
+ * the tree: what arena__next_block would do, without its search and
+ * choices, since a child made per request comes here every time. */
+static void *arena__first_block(arena_t *a, size_t size)
+{
+    size_t data = a->next_size, total = ARENA__BLOCK_HDR + data;
+    arena__block_t *b = (arena__block_t *)a->backing.alloc(a->backing.user, total);
+    if (b == NULL)
+        return arena__fail(ENOMEM);
+    arena__block_init(b, data, total);
+    a->taken += total;
+    a->capacity = data;
+    a->nblocks++;
+    a->next_size = data > ARENA_MAX_GROWTH_BLOCK / 2 ? ARENA_MAX_GROWTH_BLOCK : data * 2;
+    arena__block_t *first = a->cur; /* the empty first block, at its start */
+    first->top = arena__data(first);
+    first->next = b;
+    b->prev = first;
+    a->cur = b;
+    a->limit = arena__block_end(b);
+    uintptr_t p = arena__data(b);
+    arena__publish(a, p + size);
+    arena__tool_alloc(b, (void *)p, size);
+    ARENA__INVARIANTS(a);
+    return (void *)p;
+}
+
 void *arena__alloc_once(arena_t *a, size_t size, size_t alignment)
 {
     uintptr_t p;
@@ -355,6 +369,9 @@ void *arena__alloc_once(arena_t *a, size_t size, size_t alignment)
         arena__tool_alloc(a->cur, (void *)p, size);
         return (void *)p;
     }
+    if (a->capacity == 0 && !a->capped && !a->heap_free && size <= a->next_size
+        && alignment <= ARENA__ALIGN)
+        return arena__first_block(a, size);
     size_t got;
     return arena__next_block(a, size, size, alignment, a->hot.pos, &got);
 }
@@ -392,18 +409,21 @@ static size_t arena__later_size(size_t block_size)
     return ARENA__ROUND(block_size);
 }
 
-/* Sets up the struct at `a` with its first block at `b` (data_size bytes). */
-static arena_t *arena__start(arena_t *a, const arena_options_t *o, size_t max_size,
-                             arena__block_t *b, size_t data_size, size_t later)
+/* Sets up the struct at `a` with its first block at `b` (data_size bytes,
+ * 0 for a child that takes its first block at its first allocation); later
+ * blocks follow the rule of arena__later_size(later). */
+static inline ARENA__ALWAYS_INLINE arena_t *
+arena__start(arena_t *a, const arena_options_t *o, unsigned flags, const arena_backing_t *backing,
+             size_t max_size, arena__block_t *b, size_t data_size, size_t later)
 {
     memset(a, 0, sizeof *a);
     a->max_size = max_size;
     a->capped = max_size != SIZE_MAX;
-    a->flags = o->flags;
+    a->flags = flags;
     a->checked = arena__tool_active();
     a->id = arena__new_id();
     a->tag = a->id << ARENA__TAG_BITS; /* below 2^63 for the first 2^43 arenas */
-    a->backing = o->backing.alloc != NULL ? o->backing : arena__default_backing;
+    a->backing = *backing;
     arena__os_lock_init(&a->lock);
     arena__marks_init(&a->marks);
     a->on_limit = o->on_limit;
@@ -419,7 +439,7 @@ static arena_t *arena__start(arena_t *a, const arena_options_t *o, size_t max_si
     a->next_size = arena__later_size(later);
     /* Per-thread chunks: big enough that the compare-and-swap is rare,
      * small enough that a thread's unused tail wastes little of a block. */
-    size_t chunk = (data_size / 4) & ~(size_t)63;
+    size_t chunk = ((data_size ? data_size : a->next_size) / 4) & ~(size_t)63;
     a->ts_chunk = chunk < 256 ? 256 : chunk > 16384 ? 16384 : chunk;
     arena__publish(a, arena__data(b));
     ARENA__INVARIANTS(a);
@@ -438,54 +458,50 @@ static arena_t *arena__create_in_buffer(const arena_options_t *o, size_t max_siz
     arena_t *a = (arena_t *)arena__align_up(base, ARENA__ALIGN);
     arena__block_t *b = (arena__block_t *)((uintptr_t)a + ARENA__SELF);
     size_t later = o->block_size ? o->block_size : data ? data : ARENA_DEFAULT_BLOCK_SIZE;
-    arena__start(a, o, max_size, b, data, later);
+    const arena_backing_t *hooks = o->backing.alloc != NULL ? &o->backing : &arena__default_backing;
+    arena__start(a, o, o->flags, hooks, max_size, b, data, later);
     a->heap_free = (o->flags & ARENA_FIXED) != 0;
     return a;
 }
 
-size_t arena__create_size(const arena_options_t *o)
-{
-    size_t data = o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE;
-    if (data > ARENA__MAX_BLOCK)
-        return 0;
-    return ARENA__SELF + ARENA__BLOCK_HDR + ARENA__ROUND(data);
-}
-
-arena_t *arena__create(const arena_options_t *o, arena_t *parent, void *space)
+arena_t *arena__create(const arena_options_t *o)
 {
     size_t max_size = o->max_size ? o->max_size : SIZE_MAX;
     if (o->buffer != NULL)
         return arena__create_in_buffer(o, max_size);
 
-    size_t total = arena__create_size(o);
-    if (total == 0 || total > max_size)
+    size_t data = o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE;
+    if (data > ARENA__MAX_BLOCK)
         return arena__fail(ENOMEM);
-    size_t data = total - ARENA__SELF - ARENA__BLOCK_HDR;
-    arena_options_t own = *o;
-    if (parent != NULL)
-        own.backing = parent->backing;
+    data = ARENA__ROUND(data);
+    size_t total = ARENA__SELF + ARENA__BLOCK_HDR + data;
+    if (total > max_size)
+        return arena__fail(ENOMEM);
+    const arena_backing_t *hooks = o->backing.alloc != NULL ? &o->backing : &arena__default_backing;
+    arena_t *a = (arena_t *)arena__take(NULL, hooks, total);
+    if (a == NULL)
+        return NULL;
+    arena__start(a, o, o->flags, hooks, max_size, (arena__block_t *)((uintptr_t)a + ARENA__SELF),
+                 data, data);
+    a->self_size = total;
+    a->taken = total;
+    atomic_store_explicit(&a->subtree, total, memory_order_relaxed);
+    return a;
+}
+
+arena_t *arena__start_child(const arena_options_t *o, arena_t *parent, void *space,
+                            arena__block_t *b, size_t data)
+{
     arena_t *a = (arena_t *)space;
-    if (a != NULL) {
-        own.flags |= ARENA_FIXED; /* lives in a parent that may not touch the heap */
-    } else {
-        const arena_backing_t *hooks =
-            own.backing.alloc != NULL ? &own.backing : &arena__default_backing;
-        a = (arena_t *)arena__take(parent, hooks, total);
-        if (a == NULL)
-            return NULL;
-    }
-    arena__start(a, &own, max_size, (arena__block_t *)((uintptr_t)a + ARENA__SELF), data, data);
+    size_t max_size = o->max_size ? o->max_size : SIZE_MAX;
+    /* A child in a parent that may not touch the heap is fixed in its
+     * first block, which the parent's space holds. */
+    unsigned flags = o->flags | (parent->heap_free ? ARENA_FIXED : 0u);
+    size_t later = o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE;
+    arena__start(a, o, flags, &parent->backing, max_size, b, data, later);
     a->parent = parent;
-    a->capped = a->capped || (parent != NULL && parent->capped);
-    if (space != NULL) {
-        a->in_parent_chunk = space; /* the caller may widen it to its record */
-        a->in_parent_len = total;
-        a->heap_free = true;
-    } else {
-        a->self_size = total;
-        a->taken = total;
-        atomic_store_explicit(&a->subtree, total, memory_order_relaxed);
-    }
+    a->capped = a->capped || parent->capped;
+    a->heap_free = parent->heap_free;
     return a;
 }
 
@@ -504,7 +520,7 @@ arena_t *arena__create_sized(const arena_options_t *options, size_t options_size
     if ((o.flags & ~ARENA_FIXED) != 0 || (o.buffer == NULL && o.buffer_size != 0)
         || (o.backing.alloc == NULL) != (o.backing.release == NULL))
         return arena__fail(EINVAL);
-    return arena__create(&o, NULL, NULL);
+    return arena__create(&o);
 }
 
 arena_t *(arena_create_with)(const arena_options_t *options)
@@ -515,29 +531,26 @@ arena_t *(arena_create_with)(const arena_options_t *options)
 arena_t *arena_create(size_t size)
 {
     arena_options_t o = {.block_size = size}; /* nothing to validate */
-    return arena__create(&o, NULL, NULL);
+    return arena__create(&o);
 }
 
-/* Calls fn on every block: the chain backwards through prev, then the
- * spares.  fn may free the block. */
-static void arena__each_block(arena_t *a, void (*fn)(arena_t *, arena__block_t *))
+/* Ends every block: the chain backwards through prev, then the spares.
+ * A block of its own goes back to the backing; the first block, which
+ * shares the arena's request (or lives in a buffer or a parent's space),
+ * only leaves the tools' records. */
+static void arena__end_blocks(arena_t *a)
 {
     for (arena__block_t *b = a->cur, *older; b != NULL; b = older) {
         older = b->prev;
-        fn(a, b);
+        if (b->alloc_size != 0)
+            arena__block_free(a, b);
+        else
+            arena__tool_pool_gone(b, (void *)arena__data(b), b->size);
     }
     for (arena__block_t *b = a->spare, *after; b != NULL; b = after) {
         after = b->next;
-        fn(a, b);
-    }
-}
-
-static void arena__block_end_of_life(arena_t *a, arena__block_t *b)
-{
-    if (b->alloc_size != 0)
         arena__block_free(a, b);
-    else
-        arena__tool_pool_gone(b, (void *)arena__data(b), b->size);
+    }
 }
 
 void arena_destroy(arena_t *a)
@@ -545,24 +558,31 @@ void arena_destroy(arena_t *a)
     if (a == NULL || !arena__may_change(a, "arena_destroy"))
         return;
     arena__retag(a);
+    /* A child destroyed early (its parent has not taken it) claims its
+     * record first: from now on its parent waits for it rather than end it
+     * too. */
+    arena__life_t *record = a->record;
+    if (record != NULL)
+        __atomic_store_n(&record->arg, ARENA__ENDING, __ATOMIC_RELEASE);
     if (a->on_release != NULL)
-        a->on_release(a, 0, true); /* every cleanup and child; unhooks a child */
-    arena__each_block(a, arena__block_end_of_life);
+        a->on_release(a, 0, true); /* every cleanup and child */
+    arena__end_blocks(a);
     arena__marks_free(&a->marks);
-    arena__os_lock_destroy(&a->lock);
+    if (a->lock_used)
+        arena__os_lock_destroy(&a->lock);
     /* Not read from the memory being freed. */
     arena_t *parent = a->parent;
     arena_backing_t hooks = a->backing;
     size_t self = a->self_size;
-    void *chunk = a->in_parent_chunk;
-    size_t chunk_len = a->in_parent_len;
-    if (chunk != NULL) {
-        if (chunk_len != 0)
-            (void)arena_pop(parent, chunk, chunk_len);
-    } else if (self != 0) {
+    size_t give_back = record != NULL ? a->in_parent_len : 0;
+    if (self != 0)
         hooks.release(hooks.user, a, self);
-        arena__uncharge(parent, NULL, self);
-    }
+    /* Last: a child lives in its parent's space, which the parent may reuse
+     * (or release) once the record says the child is gone. */
+    if (record != NULL)
+        __atomic_store_n(&record->arg, NULL, __ATOMIC_RELEASE);
+    if (give_back != 0)
+        (void)arena_pop(parent, record, give_back);
 }
 
 /* ---- more memory ------------------------------------------------------------ */

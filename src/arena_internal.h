@@ -56,8 +56,10 @@
 /* Keeps a slow path out of its caller, so the fast path stays a leaf. */
 #if defined(__GNUC__) || defined(__clang__)
 #define ARENA__NOINLINE __attribute__((noinline))
+#define ARENA__ALWAYS_INLINE __attribute__((always_inline))
 #else
 #define ARENA__NOINLINE
+#define ARENA__ALWAYS_INLINE
 #endif
 
 /* ---- structures ------------------------------------------------------------ */
@@ -76,7 +78,9 @@ typedef struct arena__block {
  * itself: a pending cleanup (fn set) or a child (fn NULL). */
 typedef struct arena__life {
     struct arena__life *older;
-    uint64_t ticket; /* from the arena's serial: orders it against marks */
+    uint64_t ticket; /* the arena's serial when it was made: a record with a
+                        ticket at or above a mark's serial came after the mark
+                        (a mark increments the serial, a record does not) */
     void (*fn)(void *arg);
     void *arg; /* a child's record: the child, NULL once it ended (atomic
                   accesses only: an early destroy may run on another thread) */
@@ -84,7 +88,20 @@ typedef struct arena__life {
 
 struct arena {
     struct arena__hot hot; /* must be first: arena.h's inline path reads it */
-    uintptr_t limit;       /* end of the current block's data */
+    /* The rest of the first cache line: what registering a cleanup and
+     * checking a change touch besides the window. */
+    const char *closed;      /* see below */
+    _Atomic unsigned pinned; /* > 0 while a descendant is released: no reset,
+                                restore, destroy or registration */
+    unsigned flags;
+    uint64_t serial;     /* marks saved: the newest mark's serial, and records' tickets */
+    arena__life_t *life; /* lifetimes (lifetime.c): newest record first */
+    /* Cleanups and children end as one LIFO by ticket; the core calls
+     * on_release (set once there is something to end, and for a child of a
+     * fixed buffer parent) before it releases any memory: from 0 (every
+     * record) at reset and destroy, from the mark's serial at restore. */
+    void (*on_release)(arena_t *a, uint64_t from, bool destroying);
+    uintptr_t limit; /* end of the current block's data */
     arena__block_t *cur;
     arena__block_t *first;
     arena__block_t *spare;
@@ -96,48 +113,45 @@ struct arena {
     size_t peak;
     size_t ts_chunk;  /* most bytes a thread reserves at once on the thread-safe path */
     size_t self_size; /* bytes of the backing request holding the struct; 0 in a buffer */
-    unsigned flags;
-    bool checked;    /* a memory tool watches: every allocation goes out of line */
-    bool heap_free;  /* a fixed arena in a caller's buffer: never touch the heap */
-    uint64_t id;     /* process-unique, for telling arenas' marks apart */
-    uint64_t epoch;  /* arena_reset calls so far: invalidates marks */
-    uint64_t tag;    /* process-unique; renewed (arena__retag) whenever space is
-                        released, so per-thread chunks of the thread-safe path go stale */
-    uint64_t serial; /* tickets handed out: marks saved, cleanups and children */
+    bool checked;     /* a memory tool watches: every allocation goes out of line */
+    bool heap_free;   /* a fixed arena in a caller's buffer: never touch the heap */
+    bool lock_used;   /* `lock` was taken: it needs destroying (one never taken does not) */
+    bool capped;      /* this arena or an ancestor has a max_size: subtree is counted */
+    uint64_t id;      /* process-unique, for telling arenas' marks apart */
+    uint64_t epoch;   /* arena_reset calls so far: invalidates marks */
+    uint64_t tag;     /* process-unique; renewed (arena__retag) whenever space is
+                         released, so per-thread chunks of the thread-safe path go stale */
     /* Position of the newest valid mark (NULL block: none).  Every valid
      * mark lies at or before it, so nothing resizes in place across it. */
     arena__block_t *mark_block;
     uintptr_t mark_pos;
     arena_backing_t backing; /* always set: the default is the block cache */
-    arena__os_lock_t lock;   /* the thread-safe path's, and the list of children's */
+    arena__os_lock_t lock;   /* the thread-safe path's */
     arena__marks_t marks;    /* debug builds: which marks are valid */
 
-    /* Lifetimes (lifetime.c).  Cleanups and children end as one LIFO by
-     * ticket; the core calls on_release (set once there is something to
-     * end, or the arena is a child) before it releases any memory. */
-    void (*on_release)(arena_t *a, uint64_t cut, bool destroying);
-    arena__life_t *life; /* newest record first */
-    size_t ncleanups;    /* cleanup records pending */
     arena_t *parent;
-    arena__life_t *record;   /* this child's record in its parent's list */
-    _Atomic size_t subtree;  /* bytes taken by this arena and all its descendants:
-                                what max_size caps */
-    bool capped;             /* this arena or an ancestor has a max_size: subtree is counted */
-    _Atomic unsigned pinned; /* > 0 while a descendant is released: no reset,
-                                restore, destroy or registration */
-    /* A child living in its parent's space: the allocation it came in
-     * (its record may come first) and what its destroy gives back to the
-     * parent (in_parent_len 0: nothing). */
-    void *in_parent_chunk;
+    arena__life_t *record;  /* this child's record in its parent's list: the
+                               start of the unit it lives in (lifetime.c) */
+    _Atomic size_t subtree; /* bytes taken by this arena and all its descendants:
+                               what max_size caps */
+    /* A child of a fixed buffer parent: the bytes of its unit (record,
+     * struct, block) that its early destroy gives back to the parent; 0:
+     * nothing to give back. */
     size_t in_parent_len;
-    /* Non-NULL while the arena may only be read (its cleanups run, its
-     * on_limit runs): why, for the debug message.  The inline window is
-     * shut meanwhile, so that every allocation meets the check. */
-    const char *closed;
+    /* `closed` (above) is non-NULL while the arena may only be read (its
+     * cleanups run, its on_limit runs): why, for the debug message.  The
+     * inline window is shut meanwhile, so that every allocation meets the
+     * check. */
     int (*on_limit)(arena_t *a, size_t wanted, void *user);
     void *on_limit_user;
     char name[ARENA_NAME_MAX + 1];
 };
+
+/* A child's record's `arg` while the child's own destroy is under way
+ * (lifetime.c): its parent must neither end it nor reuse or release its
+ * space until the destroy stores NULL, last. */
+extern const char arena__ending_mark;
+#define ARENA__ENDING ((void *)&arena__ending_mark)
 
 /* ---- arithmetic -------------------------------------------------------------
  * Every size computation is checked for overflow, and no pointer is ever
@@ -249,11 +263,28 @@ void arena__restore(arena_t *a, const arena_mark_t *m);
 /* ---- shared out-of-line pieces ---------------------------------------------- */
 
 /* Gives the arena a tag it never had, unique in the process: per-thread
- * chunks reserved under the old one go stale. */
-void arena__retag(arena_t *a);
-/* Sets the position and publishes the inline window (end, then position,
- * with release stores) for the current block. */
-void arena__publish(arena_t *a, uintptr_t pos);
+ * chunks reserved under the old one go stale.  (Tags come in ranges of
+ * ARENA__TAG_RANGE per arena, see arena.c; a used-up range takes a new one
+ * out of line.) */
+#define ARENA__TAG_BITS 20
+#define ARENA__TAG_RANGE ((uint64_t)1 << ARENA__TAG_BITS)
+void arena__retag_range(arena_t *a);
+static inline void arena__retag(arena_t *a)
+{
+    if (ARENA__UNLIKELY(++a->tag % ARENA__TAG_RANGE == 0))
+        arena__retag_range(a);
+}
+/* Sets the position and publishes the inline window for the current
+ * block: the end before the position, with release stores, so that a
+ * thread on the lock-free path that sees the new position also sees the
+ * new end (threadsafe.c).  In checked mode, and while the arena is closed,
+ * the window is empty, so every allocation comes out of line. */
+static inline void arena__publish(arena_t *a, uintptr_t pos)
+{
+    bool shut = a->checked || a->closed != NULL;
+    __atomic_store_n(&a->hot.end, shut ? pos : a->limit, __ATOMIC_RELEASE);
+    __atomic_store_n(&a->hot.pos, pos, __ATOMIC_RELEASE);
+}
 /* Moves to a block with room for `min` bytes at `alignment`, giving up to
  * `want` (min <= want) when the block has it, retires the current block at
  * cur_top, and sets the position after the grant.  Returns the grant's
@@ -261,15 +292,15 @@ void arena__publish(arena_t *a, uintptr_t pos);
  * The caller holds a->lock on the thread-safe path. */
 void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, uintptr_t cur_top,
                         size_t *got);
-/* Bytes of the backing request arena__create makes for `o` (struct, first
- * block header and data), or 0 when no block can hold the block size. */
-size_t arena__create_size(const arena_options_t *o);
-/* Creates an arena from options already validated and copied; parent NULL
- * for a top-level arena (a child is linked in by the caller).  space: the
- * arena__create_size(o) bytes it lives in, taken from a parent that may not
- * touch the heap; NULL: one request to the backing (the parent's, for a
- * child), charged to the parent's caps. */
-arena_t *arena__create(const arena_options_t *o, arena_t *parent, void *space);
+/* Creates a top-level arena from options already validated and copied:
+ * in the caller's buffer, or one backing request. */
+arena_t *arena__create(const arena_options_t *o);
+/* Sets up a child of `parent` (options validated) in `space`
+ * (ARENA__SELF bytes of the parent's memory), its first block at b with
+ * `data` bytes (0: none, it takes a block of its block_size at its first
+ * allocation).  The caller links it into the parent's list. */
+arena_t *arena__start_child(const arena_options_t *o, arena_t *parent, void *space,
+                            arena__block_t *b, size_t data);
 /* The slow path without on_limit: what fits, or the next block. */
 void *arena__alloc_once(arena_t *a, size_t size, size_t alignment);
 /* Says no to a change of a closed or pinned arena (a debug build stops). */

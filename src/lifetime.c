@@ -3,24 +3,36 @@
  * the names and report that show the tree.
  *
  * One list per arena holds both, newest first: a cleanup's record and a
- * child's record are allocated from the arena itself, each with a ticket
- * from the arena's serial, the counter marks take theirs from too.  So the
- * list is in the order of registration and creation, and "what was
- * registered after mark m" is the head of the list down to the first
- * ticket at or below m's.  The core calls arena__end (its on_release hook,
- * set once the arena has a record or is a child) before it releases any
- * memory: at reset and destroy with cut 0, at restore with the mark's
- * serial.  arena__end pops the records above the cut and runs them, newest
- * first, like destructors: a cleanup runs, a child is destroyed (its own
- * list first).  Records live in the memory being released, so they are
- * unlinked before the rewind that frees them.
+ * child's record are allocated from the arena itself, each with a ticket:
+ * the arena's serial, which each saved mark increments (a record does
+ * not).  So the list is in the order of registration and creation, and
+ * "what was registered after mark m" is the head of the list down to the
+ * first ticket below m's serial.  The core calls arena__end (its
+ * on_release hook, set once the arena has a record, and for a child of a
+ * fixed buffer arena) before it releases any memory: at reset and destroy
+ * from 0, at restore from the mark's serial.  arena__end pops those records
+ * and runs them, newest first, like destructors: a cleanup runs, a child
+ * is destroyed (its own list first).  Records live in the memory being
+ * released, so they are unlinked before the rewind that frees them.
  *
- * A child's record holds the child (read and written atomically), and the child
- * points back at its record.  Whoever takes the pointer (an exchange with
- * NULL) ends the child: the parent's release, or the child's own early
- * destroy, which may run on another thread, with no lock.  A dead record
- * at the head of the list is reused for the next child, so a parent that
- * creates and destroys a child per request does not grow.
+ * A child lives in its parent's memory, in one unit with its record:
+ *
+ *     [record][struct arena] ... [first block header][data: fixed buffer parents only]
+ *     <------------- ARENA_CHILD_OVERHEAD ------------->
+ *
+ * so that creating one costs an allocation from the parent and no backing
+ * request; elsewhere the child's first block comes at its first
+ * allocation, through the parent's backing.  The record's `arg` holds the
+ * child while it lives (atomic accesses only), and the child points back at
+ * its record.  An early arena_destroy of the child, which may run on
+ * another thread, with no lock, first claims the record (ARENA__ENDING):
+ * the parent then leaves the child alone, and waits for it if it ends
+ * meanwhile.  The destroy's last act stores NULL: from then on the unit is
+ * dead and the parent's to reuse.  The parent ends a live child by taking
+ * the pointer (a compare-and-swap to NULL).  A dead unit at the head of the
+ * list is taken over by the next child, so a parent that creates and
+ * destroys a child per request does not grow; one deeper in the list
+ * stays until the parent's memory is released.
  *
  * While an arena is being released it is closed (the core refuses every
  * change and shuts its inline window) and its ancestors are pinned (no
@@ -31,41 +43,78 @@
 
 #include <stdio.h>
 
-static void arena__run(arena_t *a, uint64_t cut);
+static void arena__run(arena_t *a, uint64_t from);
 
-/* A child in its parent's space, destroyed: what it can give back to the
- * parent, which the core pops last.  Its space alone when it came in an
- * allocation of its own; with its record when they came together, and only
- * if nothing came after (the record heads the parent's list and the
- * allocation is the parent's newest, with no mark after), so that the
- * record, dead, leaves the list with it.  Otherwise nothing: the parent's next rewind
- * takes it. */
+const char arena__ending_mark;
+
+/* A child's unit: its record, its struct (aligned), and at the end of
+ * ARENA_CHILD_OVERHEAD bytes its first block's header, followed by the
+ * block's data in a fixed buffer parent.  The constant keeps what a child
+ * costs its parent the same in every build. */
+#define ARENA__REC ARENA__ROUND(sizeof(arena__life_t))
+_Static_assert(ARENA__REC + ARENA__SELF + ARENA__BLOCK_HDR <= ARENA_CHILD_OVERHEAD
+                   && ARENA_CHILD_OVERHEAD % ARENA__ALIGN == 0,
+               "a child's bookkeeping outgrew ARENA_CHILD_OVERHEAD");
+
+static arena__block_t *arena__unit_block(arena__life_t *r)
+{
+    return (arena__block_t *)(void *)((char *)r + ARENA_CHILD_OVERHEAD - ARENA__BLOCK_HDR);
+}
+
+/* A child of a fixed buffer parent, destroyed early: its unit is the
+ * parent's scarce space, so it goes back to the parent when nothing came
+ * after it (its record heads the parent's list and the unit is the parent's
+ * newest allocation, with no mark after), and the record, dead, leaves the
+ * list with it.  Otherwise the unit stays, dead, for the next child. */
 static void arena__plan_give_back(arena_t *a)
 {
     arena_t *p = a->parent;
-    char *chunk = (char *)a->in_parent_chunk;
-    if (chunk == (char *)a)
-        return; /* its own allocation: arena_pop decides */
-    arena__life_t *r = (arena__life_t *)(void *)chunk;
-    if (p->life == r && arena__newest(p, chunk, a->in_parent_len))
-        p->life = r->older; /* the core's pop takes it */
+    arena__life_t *r = a->record;
+    if (p->life == r && arena__newest(p, r, a->in_parent_len))
+        p->life = r->older; /* arena_destroy pops it, once the child is done */
     else
         a->in_parent_len = 0;
 }
 
-static void arena__end(arena_t *a, uint64_t cut, bool destroying)
+static void arena__end(arena_t *a, uint64_t from, bool destroying)
 {
-    if (a->life != NULL && a->life->ticket > cut)
-        arena__run(a, cut);
-    if (destroying && a->record != NULL)
-        __atomic_store_n(&a->record->arg, NULL, __ATOMIC_RELEASE);
-    if (destroying && a->in_parent_chunk != NULL)
+    if (a->life != NULL && a->life->ticket >= from)
+        arena__run(a, from);
+    /* Destroyed early (arena_destroy has claimed the record). */
+    if (destroying && a->record != NULL && a->in_parent_len != 0)
         arena__plan_give_back(a);
 }
 
-/* Runs the records above the cut, newest first, with the arena closed and
- * its ancestors pinned. */
-static void arena__run(arena_t *a, uint64_t cut)
+/* Takes the child of record r for ending it: the child, or NULL when it has
+ * ended already.  A child being destroyed early on another thread is
+ * waited for: its unit is about to be released with the parent's memory. */
+static arena_t *arena__take_child(arena__life_t *r)
+{
+    for (;;) {
+        void *k = __atomic_load_n(&r->arg, __ATOMIC_ACQUIRE);
+        if (k == NULL)
+            return NULL;
+        if (k == ARENA__ENDING)
+            arena__os_yield();
+        else if (__atomic_compare_exchange_n(&r->arg, &k, NULL, false, __ATOMIC_ACQ_REL,
+                                             __ATOMIC_ACQUIRE))
+            return (arena_t *)k;
+    }
+}
+
+/* Ends the child of record r, unless it has ended already. */
+static ARENA__NOINLINE void arena__end_child(arena__life_t *r)
+{
+    arena_t *k = arena__take_child(r);
+    if (k != NULL) {
+        k->record = NULL; /* taken: the child need not give it back */
+        arena_destroy(k);
+    }
+}
+
+/* Runs the records with a ticket at or above `from`, newest first, with the
+ * arena closed and its ancestors pinned. */
+static void arena__run(arena_t *a, uint64_t from)
 {
     a->closed = "the arena is being released: while its cleanups run it may only be read";
     arena__retag(a); /* a thread-safe chunk must not serve a cleanup */
@@ -73,18 +122,15 @@ static void arena__run(arena_t *a, uint64_t cut)
     for (arena_t *p = a->parent; p != NULL; p = p->parent)
         atomic_fetch_add_explicit(&p->pinned, 1, memory_order_relaxed);
 
-    for (arena__life_t *r; (r = a->life) != NULL && r->ticket > cut;) {
+    /* The head is read again after each record: a cleanup that destroys a
+     * child of a fixed buffer arena early may take that child's record off
+     * the list (its unit goes back). */
+    for (arena__life_t *r = a->life; r != NULL && r->ticket >= from; r = a->life) {
         a->life = r->older;
-        if (r->fn != NULL) {
-            a->ncleanups--;
+        if (ARENA__LIKELY(r->fn != NULL))
             r->fn(r->arg);
-        } else {
-            arena_t *k = (arena_t *)__atomic_exchange_n(&r->arg, NULL, __ATOMIC_ACQ_REL);
-            if (k != NULL) {
-                k->record = NULL; /* taken: the child need not give it back */
-                arena_destroy(k);
-            }
-        }
+        else
+            arena__end_child(r);
     }
 
     for (arena_t *p = a->parent; p != NULL; p = p->parent)
@@ -97,12 +143,12 @@ static void arena__run(arena_t *a, uint64_t cut)
 static void arena__link_cleanup(arena_t *a, arena__life_t *r, void (*fn)(void *), void *arg)
 {
     r->older = a->life;
-    r->ticket = ++a->serial;
+    r->ticket = a->serial;
     r->fn = fn;
     r->arg = arg;
     a->life = r;
-    a->ncleanups++;
-    a->on_release = arena__end;
+    if (ARENA__UNLIKELY(a->on_release == NULL))
+        a->on_release = arena__end;
 }
 
 /* Everything but a record that fits the inline window: the checks' errors,
@@ -120,16 +166,19 @@ static ARENA__NOINLINE int arena__defer_slow(arena_t *a, void (*fn)(void *arg), 
     return 0;
 }
 
+/* Room that holds a record wherever the window starts; a window with less
+ * goes to the slow path, which fits the record exactly. */
+#define ARENA__LIFE_ROOM (sizeof(arena__life_t) + ARENA_ALIGNOF(arena__life_t) - 1)
+
 int arena_defer(arena_t *a, void (*fn)(void *arg), void *arg)
 {
     /* A leaf on its fast path: the record is bumped out of the inline
      * window directly, as arena_alloc would. */
-    uintptr_t p;
     if (ARENA__UNLIKELY(a == NULL || fn == NULL || a->closed != NULL
                         || atomic_load_explicit(&a->pinned, memory_order_relaxed) != 0
-                        || !arena__fits(a->hot.pos, a->hot.end, sizeof(arena__life_t),
-                                        ARENA_ALIGNOF(arena__life_t), &p)))
+                        || a->hot.end - a->hot.pos < ARENA__LIFE_ROOM))
         return arena__defer_slow(a, fn, arg);
+    uintptr_t p = arena__align_up(a->hot.pos, ARENA_ALIGNOF(arena__life_t));
     a->hot.pos = p + sizeof(arena__life_t);
     arena__link_cleanup(a, (arena__life_t *)p, fn, arg);
     return 0;
@@ -145,7 +194,6 @@ int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg)
         arena__life_t *r = *l;
         if (r->fn == fn && r->arg == arg) {
             *l = r->older;
-            a->ncleanups--;
             (void)arena_pop(a, r, sizeof *r); /* the record's bytes, if nothing came after */
             return 0;
         }
@@ -154,70 +202,72 @@ int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg)
     return -1;
 }
 
+/* A dead child's unit heading the parent's list, which a new child of
+ * `data` first-block bytes may take over: its record, or NULL. */
+static arena__life_t *arena__dead_unit(const arena_t *parent, size_t data)
+{
+    arena__life_t *r = parent->life;
+    if (r == NULL || r->fn != NULL || __atomic_load_n(&r->arg, __ATOMIC_ACQUIRE) != NULL)
+        return NULL;
+    return arena__unit_block(r)->size >= data ? r : NULL;
+}
+
 arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *options,
                                    size_t options_size)
 {
     static const arena_options_t defaults; /* zero: every default */
-    arena_options_t o;
-    if (options == NULL) {
-        o = defaults;
-    } else {
-        memset(&o, 0, sizeof o);
+    const arena_options_t *o = options != NULL ? options : &defaults;
+    arena_options_t copy;
+    if (options != NULL && options_size != sizeof copy) {
+        /* Another header's options: known fields copied, unknown ones zero. */
         if (options_size < offsetof(arena_options_t, name))
             return arena__fail(EINVAL);
-        for (size_t i = sizeof o; i < options_size; i++)
+        for (size_t i = sizeof copy; i < options_size; i++)
             if (((const unsigned char *)options)[i] != 0)
                 return arena__fail(EINVAL);
-        memcpy(&o, options, options_size < sizeof o ? options_size : sizeof o);
+        memset(&copy, 0, sizeof copy);
+        memcpy(&copy, options, options_size < sizeof copy ? options_size : sizeof copy);
+        o = &copy;
     }
-    if (parent == NULL || (o.flags & ~ARENA_FIXED) != 0 || o.buffer != NULL || o.buffer_size != 0
-        || o.backing.alloc != NULL || o.backing.release != NULL
+    if (parent == NULL || (o->flags & ~ARENA_FIXED) != 0 || o->buffer != NULL || o->buffer_size != 0
+        || o->backing.alloc != NULL || o->backing.release != NULL
         || !arena__may_change(parent, "arena_create_child"))
         return arena__fail(EINVAL);
+    /* The first block the child will have must be possible under its cap,
+     * as for arena_create_with. */
+    size_t first = o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE;
+    size_t max_size = o->max_size ? o->max_size : SIZE_MAX;
+    if (first > ARENA__MAX_REQUEST - ARENA_CHILD_OVERHEAD - ARENA__ALIGN
+        || ARENA__BLOCK_HDR + ARENA__ROUND(first) > max_size)
+        return arena__fail(ENOMEM);
 
-    /* Transactional: the parent changes only once the child exists.  A dead
-     * record at the head is reused.  Otherwise the child comes first
-     * (through the backing, which leaves the parent alone) and its record
-     * after; a record that cannot be had destroys the new child.  A parent
-     * that may not touch the heap gives the record and the child's space in
-     * one allocation. */
-    arena__life_t *r = parent->life;
-    bool reuse = r != NULL && r->fn == NULL && __atomic_load_n(&r->arg, __ATOMIC_ACQUIRE) == NULL;
-    size_t record = reuse ? 0 : ARENA__ROUND(sizeof(arena__life_t));
-    arena_t *k;
-    if (parent->heap_free) {
-        size_t total = arena__create_size(&o);
-        if (total == 0 || total > (o.max_size ? o.max_size : SIZE_MAX)
-            || total > ARENA__MAX_REQUEST - record)
-            return arena__fail(ENOMEM);
-        char *chunk = (char *)arena_alloc_aligned(parent, record + total, ARENA__ALIGN);
-        if (chunk == NULL)
-            return NULL;
-        if (!reuse)
-            r = (arena__life_t *)(void *)chunk;
-        k = arena__create(&o, parent, chunk + record);
-        k->in_parent_chunk = chunk; /* the record, when it came too, first */
-        k->in_parent_len = record + total;
+    /* The child lives in its parent's space, a unit of
+     * ARENA_CHILD_OVERHEAD bytes and, in a parent that may not touch the
+     * heap, the child's one block; elsewhere the child takes its first block
+     * at its first allocation.  A dead unit heading the parent's list is taken
+     * over, so a parent that makes a child per request does not grow.  The
+     * parent changes only once the unit is had. */
+    size_t data = parent->heap_free ? ARENA__ROUND(first) : 0;
+    size_t unit = ARENA_CHILD_OVERHEAD + data;
+    arena__life_t *r = arena__dead_unit(parent, data);
+    if (r != NULL) {
+        data = arena__unit_block(r)->size;
     } else {
-        k = arena__create(&o, parent, NULL);
-        if (k == NULL)
+        r = (arena__life_t *)arena_alloc_aligned(parent, unit, ARENA__ALIGN);
+        if (r == NULL)
             return NULL;
-        if (!reuse && (r = ARENA_NEW(parent, arena__life_t)) == NULL) {
-            int err = errno;
-            arena_destroy(k);
-            errno = err;
-            return NULL;
-        }
-    }
-    if (!reuse) {
         r->older = parent->life;
         r->fn = NULL;
         parent->life = r;
     }
-    r->ticket = ++parent->serial;
+    arena_t *k = arena__start_child(o, parent, (char *)r + ARENA__REC, arena__unit_block(r), data);
+    if (parent->heap_free) {
+        k->in_parent_len = unit; /* an early destroy may give it back */
+        k->on_release = arena__end;
+    }
+    r->ticket = parent->serial;
     __atomic_store_n(&r->arg, (void *)k, __ATOMIC_RELEASE);
     k->record = r;
-    k->on_release = arena__end;
     parent->on_release = arena__end;
     return k;
 }
@@ -252,17 +302,20 @@ static void arena__report_tree(const arena_t *a, int depth,
     size_t lost = 0;
     for (const arena__block_t *b = a->cur->prev; b != NULL; b = b->prev)
         lost += b->size - (size_t)(b->top - arena__data(b));
+    size_t cleanups = 0;
+    for (const arena__life_t *r = a->life; r != NULL; r = r->older)
+        cleanups += r->fn != NULL;
     arena_stats_t s = arena_stats(a);
     char line[256];
     snprintf(line, sizeof line,
              "%*s%s: used %zu, capacity %zu, peak %zu, blocks %zu, lost %zu, cleanups %zu",
              2 * depth, "", a->name[0] ? a->name : "(unnamed)", s.used, s.capacity, s.peak,
-             s.blocks, lost, a->ncleanups);
+             s.blocks, lost, cleanups);
     out(line, arg);
     for (const arena__life_t *r = a->life; r != NULL; r = r->older) {
         const arena_t *k =
             r->fn == NULL ? (const arena_t *)__atomic_load_n(&r->arg, __ATOMIC_ACQUIRE) : NULL;
-        if (k != NULL)
+        if (k != NULL && k != ARENA__ENDING)
             arena__report_tree(k, depth + 1, out, arg);
     }
 }

@@ -98,6 +98,8 @@ bool arena__os_thread_start(void (*fn)(void *), void *arg);
 /* Suspends the calling thread for about ms milliseconds (a signal may end
  * the wait early). */
 void arena__os_sleep_ms(uint32_t ms);
+/* Lets another thread run (a short wait for one to finish something). */
+void arena__os_yield(void);
 
 /* ---- memory ---------------------------------------------------------------- */
 size_t arena__os_page_size(void);

@@ -18,6 +18,7 @@
 #include "os.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
@@ -147,6 +148,11 @@ void arena__os_sleep_ms(uint32_t ms)
     int saved = errno;
     (void)nanosleep(&ts, NULL);
     errno = saved;
+}
+
+void arena__os_yield(void)
+{
+    (void)sched_yield();
 }
 
 /* ---- memory --------------------------------------------------------------- */

@@ -280,6 +280,11 @@ void arena__os_sleep_ms(uint32_t ms)
     Sleep(ms);
 }
 
+void arena__os_yield(void)
+{
+    (void)SwitchToThread();
+}
+
 /* ---- time and environment ------------------------------------------------- */
 
 uint64_t arena__os_now_ms(void)

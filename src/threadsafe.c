@@ -105,6 +105,7 @@ static void *arena__grow_locked(arena_t *a, size_t min, size_t want, size_t alig
 {
     void *p;
     arena__os_lock(&a->lock);
+    a->lock_used = true;
     p = arena__reserve(a, min, want, alignment, got);
     if (p == NULL) {
         uintptr_t top = __atomic_exchange_n(&a->hot.pos, ARENA__BUSY, __ATOMIC_ACQ_REL);
@@ -211,6 +212,7 @@ arena__ts_slow(arena_t *a, size_t size, size_t alignment)
             if (round == 1 && !arena__ask_on_limit_open(a, size))
                 break;
             arena__os_lock(&a->lock);
+            a->lock_used = true;
             p = arena__alloc_once(a, size, alignment);
             arena__os_unlock(&a->lock);
             if (p == NULL && errno != ENOMEM)

@@ -16,12 +16,10 @@
  * posix_memalign; the base pointer is kept just below the request so that
  * release can free it.  The request that holds an arena itself (its
  * bookkeeping and first block) puts its data further in than a later
- * block's request; a tree of arenas shares one backing (a child takes its
- * memory through its parent's), so the shell says which request holds an
- * arena: the first of a new tree, and the child's own in
- * shell_backing_create_child.  Every request given back is reported to
- * the `released` hook, which is how the shell sees arenas end (tree.c).
- * A leaf: it calls only the library and that hook.
+ * block's request, so the shell says which request holds an arena: the
+ * first of a new tree (a tree of arenas shares one backing, and a child
+ * lives in its parent's memory, taking only blocks through the backing).
+ * A leaf: it calls only the library.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "backing.h"
@@ -73,8 +71,6 @@ static void backing_release(void *user, void *ptr, size_t size)
     memcpy(&base, (char *)ptr - sizeof base, sizeof base);
     b->sh->taken -= size;
     free(base);
-    if (b->released != NULL)
-        b->released(b->sh, ptr, size);
 }
 
 static void use_backing(arena_options_t *o, shell_backing_t *b)
@@ -127,7 +123,6 @@ arena_t *shell_backing_create(shell_t *sh, arena_options_t *o, shell_backing_t *
     b->sh = sh;
     b->arena_next = true;
     b->refused = 0;
-    b->released = NULL;
     use_backing(o, b);
     arena_t *a = arena_create_with(o);
     if (a == NULL) {
@@ -144,11 +139,9 @@ arena_t *shell_backing_create(shell_t *sh, arena_options_t *o, shell_backing_t *
 arena_t *shell_backing_create_child(shell_backing_t *b, arena_t *parent, const arena_options_t *o,
                                     int *refused)
 {
-    b->arena_next = true;
     b->refused = 0;
     arena_t *k = arena_create_child(parent, o);
     int e = errno;
-    b->arena_next = false;
     *refused = b->refused;
     errno = e;
     return k;

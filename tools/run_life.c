@@ -100,13 +100,14 @@ static int parse_shape(shell_t *sh, const shell_call_t *c, bool size_first, bool
     return 0;
 }
 
-/* "first block 4096 bytes (4.0 KiB), fixed, max 16.0 KiB" */
+/* "first block 4096 bytes (4.0 KiB), fixed, max 16.0 KiB"; a child's
+ * comes "at its first allocation". */
 static void describe(shell_t *sh, const shell_arena_t *n)
 {
     char h[SHELL_HUMAN_CAP];
     shell_human(n->first_size, h, sizeof h);
-    fprintf(sh->out, "first block %zu bytes (%s), %s", n->first_size, h,
-            n->fixed ? "fixed" : "grows as needed");
+    fprintf(sh->out, "first block %zu bytes (%s)%s, %s", n->first_size, h,
+            n->lazy ? " at its first allocation" : "", n->fixed ? "fixed" : "grows as needed");
     if (n->max_size != 0) {
         shell_human(n->max_size, h, sizeof h);
         fprintf(sh->out, ", max %s", h);
@@ -149,7 +150,7 @@ int shell_run_new(shell_t *sh, const shell_call_t *c)
     size_t ended = had ? sh->arenas[0]->nallocs : 0;
     if (had)
         shell_tree_destroy(sh, sh->arenas[0]);
-    shell_tree_adopt(sh, n, ar, NULL, b, name, s.mode == 1, s.max);
+    shell_tree_adopt(sh, n, ar, NULL, b, name, s.mode == 1, s.max, 0);
     if (had)
         fprintf(sh->out, "the old arena is destroyed (%zu allocation%s ended)\n", ended,
                 ended == 1 ? "" : "s");
@@ -162,24 +163,19 @@ int shell_run_new(shell_t *sh, const shell_call_t *c)
     return SHELL_OK;
 }
 
-static void no_op(void *arg)
-{
-    (void)arg;
-}
-
-/* Why the current arena had no room for a record of its own, the record
- * of `of` (a cleanup, the child); refused: SHELL_REFUSED_*. */
+/* Why the current arena had no room for bookkeeping of its own: `of`
+ * (a cleanup's record, a child); refused: SHELL_REFUSED_*. */
 static void explain_record(shell_t *sh, int refused, const char *of)
 {
     if (refused == 0 && sh->cur->fixed) {
         shell_error(sh,
-                    "the arena is full: no room in the current block for the record of %s; a "
+                    "the arena is full: no room in the current block for %s; a "
                     "fixed arena grows only with 'extend'",
                     of);
         return;
     }
-    char what[80];
-    snprintf(what, sizeof what, "a new block for the record of %s", of);
+    char what[96];
+    snprintf(what, sizeof what, "a new block for %s", of);
     shell_explain_enomem(sh, refused, what);
 }
 
@@ -201,26 +197,24 @@ int shell_run_child(shell_t *sh, const shell_call_t *c)
     else
         shell_tree_auto_name(sh, name, sizeof name);
     shell_spot_t before = shell_spot(sh);
-    parent->backing->refused = 0;
-    if (arena_defer(parent->arena, no_op, NULL) != 0) {
-        explain_record(sh, parent->backing->refused, "the child");
-        sh->next_child = next_child;
-        shell_tree_discard(n);
-        return SHELL_ERROR;
-    }
-    (void)arena_undefer(parent->arena, no_op, NULL);
     arena_options_t o = options_of(&s, name);
     int refused;
     arena_t *k = shell_backing_create_child(parent->backing, parent->arena, &o, &refused);
     if (k == NULL) {
-        shell_read_chain(sh); /* the room made for the record may be in a new block */
-        shell_explain_first_block(sh, s.size, s.max, refused, true);
+        /* Its own cap below its first block, or no room in the parent for
+         * the child's bookkeeping. */
+        size_t want = s.size ? s.size : ARENA_DEFAULT_BLOCK_SIZE;
+        if (refused == 0 && s.max != 0 && (want > s.max || s.max - want < sh->overhead))
+            shell_explain_first_block(sh, s.size, s.max, refused, true);
+        else
+            explain_record(sh, refused, "the child (its record, struct and block header)");
         sh->next_child = next_child;
         shell_tree_discard(n);
         return SHELL_ERROR;
     }
     shell_follow(sh, before);
-    shell_tree_adopt(sh, n, k, parent, NULL, name, s.mode == 1, s.max);
+    shell_tree_adopt(sh, n, k, parent, NULL, name, s.mode == 1, s.max,
+                     s.size ? s.size : ARENA_DEFAULT_BLOCK_SIZE);
     fprintf(sh->out, "child arena '%s' of '%s': ", name, parent->name);
     describe(sh, n);
     fprintf(sh->out, "; now in '%s'\n", name);
@@ -317,7 +311,7 @@ int shell_run_defer(shell_t *sh, const shell_call_t *c)
     shell_spot_t before = shell_spot(sh);
     cur->backing->refused = 0;
     if (arena_defer(cur->arena, run_cleanup, k) != 0) {
-        explain_record(sh, cur->backing->refused, "a cleanup");
+        explain_record(sh, cur->backing->refused, "the record of a cleanup");
         free(k);
         return SHELL_ERROR;
     }

@@ -20,8 +20,7 @@
  *   backing.c    the backing allocator of the shell's arenas
  *   parse.c      text: sizes, quoting, words
  * and demo.c, the demo's script (data).  The library calls back into the
- * engine only through hooks: the backing's `released` (tree.c) and the
- * cleanups of 'defer' (run_life.c).  docs/shell.md has the same map.
+ * engine only through the cleanups of 'defer' (run_life.c).  docs/shell.md has the same map.
  */
 #ifndef ARENA_SHELL_H
 #define ARENA_SHELL_H
@@ -42,8 +41,6 @@ typedef struct shell_backing {
     struct shell *sh;
     bool arena_next; /* the next request holds an arena itself (its first block) */
     int refused;     /* why the last request failed: 0, SHELL_REFUSED_LIMIT, _SYSTEM */
-    /* told of every request given back, after it is freed (tree.c) */
-    void (*released)(struct shell *sh, const void *start, size_t size);
 } shell_backing_t;
 
 enum { SHELL_REFUSED_LIMIT = 1, SHELL_REFUSED_SYSTEM = 2 };
@@ -79,6 +76,8 @@ typedef struct shell_arena {
     shell_backing_t *backing; /* the tree's; the top arena's record owns it */
     bool fixed;
     bool ended; /* the library has released it: forgotten after the command */
+    bool seen;  /* listed by the report that looks for ended arenas (tree.c) */
+    bool lazy;  /* a child that had no block when made: its first comes later */
     size_t max_size;
     size_t first_size;
     size_t pending; /* cleanups registered with 'defer' that have not run */
@@ -117,7 +116,6 @@ typedef struct shell {
     shell_arena_t **arenas;
     size_t narenas, cap_arenas;
     shell_arena_t *cur;
-    shell_arena_t *dropping;  /* being destroyed by a command, which says so itself */
     unsigned long next_child; /* automatic names child1, child2, ... */
     size_t taken;             /* bytes held from the system by the shell's arenas */
     size_t overhead;          /* bookkeeping of an arena's first request (from 'new') */

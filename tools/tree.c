@@ -7,19 +7,15 @@
  * Seeing arenas end.  The library ends a child on its own: when its parent
  * is reset, destroyed, or restored to a mark saved before the child was
  * made, with the child's cleanups and children first, in one LIFO with the
- * parent's cleanups.  The shell learns of it exactly when it happens, from
- * the backing: a child takes its memory through its parent's backing, and
- * the request that holds an arena's own bookkeeping (its handle points
- * into it) is given back last, once everything the arena held is gone.  So
- * the backing tells the tree of each request given back (backing.c calls
- * sh's hook, set here); a request that holds the handle of a live record
- * marks that record ended and prints "arena 'NAME' ends", in its place
- * among the cleanups' lines.  Ended records stay until the command is over
- * (the library may still be ending others), then shell_tree_forget_ended
- * drops them with their allocations and marks; nothing the command still
- * uses is freed under it.  The arena a command ends itself (destroy, the
- * old tree of 'new', the last one at the end) is not announced here: the
- * command says what it did.
+ * parent's cleanups.  A child lives in its parent's memory, so no request
+ * to the backing tells when; the shell asks instead, once a command is
+ * over: arena_report walks the live tree, and a record whose arena it no
+ * longer lists has ended ("arena 'NAME' ends", newest first, after the
+ * cleanups' lines).  Names are unique among live arenas (state.c checks),
+ * so the report's names are enough.  Ended records are then dropped with
+ * their allocations and marks.  The arena a command ends itself (destroy,
+ * the old tree of 'new', the last one at the end) is not announced here:
+ * the command says what it did.
  *
  * A leaf above the backing: it prints, but names no problems (state.c
  * does).
@@ -100,29 +96,50 @@ void shell_tree_discard(shell_arena_t *n)
     free(n);
 }
 
-/* The backing's hook: a request given back that holds a live arena's own
- * bookkeeping means that arena has ended. */
-static void released(shell_t *sh, const void *start, size_t size)
+/* One line of arena_report: "<indent>NAME: used ...".  Marks the live
+ * record of that name as seen. */
+static void seen(const char *line, void *arg)
 {
-    for (size_t i = 0; i < sh->narenas; i++) {
+    shell_t *sh = arg;
+    while (*line == ' ')
+        line++;
+    const char *colon = strstr(line, ": used ");
+    if (colon == NULL)
+        return;
+    shell_arena_t *n = shell_tree_find(sh, (shell_tok_t){line, (size_t)(colon - line)});
+    if (n != NULL)
+        n->seen = true;
+}
+
+/* Marks ended every record below a live top that the library no longer
+ * lists, or every record when the top has ended, and says so (but for
+ * `quiet`, which its command announces), newest first. */
+static void sweep(shell_t *sh, const shell_arena_t *quiet)
+{
+    if (sh->narenas == 0)
+        return;
+    shell_arena_t *top = sh->arenas[0];
+    for (size_t i = 0; i < sh->narenas; i++)
+        sh->arenas[i]->seen = false;
+    if (!top->ended)
+        arena_report(top->arena, seen, sh);
+    for (size_t i = sh->narenas; i-- > 0;) {
         shell_arena_t *n = sh->arenas[i];
-        if (n->ended || (uintptr_t)n->arena - (uintptr_t)start >= size)
+        if (n->ended || n->seen)
             continue;
         n->ended = true;
-        if (n != sh->dropping)
+        if (n != quiet)
             fprintf(sh->out, "arena '%s' ends (%zu allocation%s ended)\n", n->name, n->nallocs,
                     n->nallocs == 1 ? "" : "s");
-        return;
     }
 }
 
 void shell_tree_adopt(shell_t *sh, shell_arena_t *n, arena_t *a, shell_arena_t *parent,
-                      shell_backing_t *b, const char *name, bool fixed, size_t max)
+                      shell_backing_t *b, const char *name, bool fixed, size_t max, size_t first)
 {
     n->arena = a;
     n->parent = parent;
     n->backing = parent != NULL ? parent->backing : b;
-    n->backing->released = released;
     snprintf(n->name, sizeof n->name, "%s", name);
     n->fixed = fixed;
     n->max_size = max;
@@ -130,7 +147,8 @@ void shell_tree_adopt(shell_t *sh, shell_arena_t *n, arena_t *a, shell_arena_t *
     n->next_mark = 1;
     arena_block_info_t info;
     arena_blocks(a, &info, 1);
-    n->first_size = info.size;
+    n->first_size = info.size != 0 ? info.size : first; /* a child's comes later */
+    n->lazy = info.size == 0;
     n->chain[0].start = (uintptr_t)info.start;
     n->chain[0].end = (uintptr_t)info.start + info.size;
     n->nchain = 1;
@@ -145,15 +163,15 @@ void shell_tree_adopt(shell_t *sh, shell_arena_t *n, arena_t *a, shell_arena_t *
 
 void shell_tree_destroy(shell_t *sh, shell_arena_t *n)
 {
-    sh->dropping = n;
     arena_destroy(n->arena);
-    sh->dropping = NULL;
     n->ended = true;
+    sweep(sh, n);
     shell_tree_forget_ended(sh);
 }
 
 void shell_tree_forget_ended(shell_t *sh)
 {
+    sweep(sh, NULL);
     shell_arena_t *cur = sh->cur;
     size_t keep = 0;
     /* Oldest first: a parent's fate is known before its children's. */

@@ -18,18 +18,19 @@ shell_arena_t *shell_tree_prepare(shell_t *sh);
 void shell_tree_discard(shell_arena_t *n);
 /* Records the just-made arena `a` in the prepared record n: the top arena
  * when parent is NULL (with backing b, which n then owns; any old tree
- * must be gone), else a child of parent, sharing its backing.  n becomes
- * the current arena. */
+ * must be gone), else a child of parent, sharing its backing.  first: the
+ * size of the first block it was asked for, which a child takes at its
+ * first allocation.  n becomes the current arena. */
 void shell_tree_adopt(shell_t *sh, shell_arena_t *n, arena_t *a, shell_arena_t *parent,
-                      shell_backing_t *b, const char *name, bool fixed, size_t max);
+                      shell_backing_t *b, const char *name, bool fixed, size_t max, size_t first);
 /* Destroys n's arena, which ends its cleanups and children, and forgets
  * them all; the current arena, if it was n or below, becomes n's parent.
  * The children that end say so; n does not (the command that ends it
  * does). */
 void shell_tree_destroy(shell_t *sh, shell_arena_t *n);
-/* Forgets the arenas the library has ended (and, to be safe, any whose
- * parent ended); the current arena, if it ended, becomes its nearest live
- * ancestor, or none. */
+/* Finds the arenas the library has ended (they say so) and forgets them
+ * (and, to be safe, any whose parent ended); the current arena, if it
+ * ended, becomes its nearest live ancestor, or none. */
 void shell_tree_forget_ended(shell_t *sh);
 /* The live arena named t, or NULL. */
 shell_arena_t *shell_tree_find(const shell_t *sh, shell_tok_t t);

@@ -30,8 +30,10 @@
  * end runs its own list first), and which children end with it; the log
  * must match exactly.  arena_undefer must drop the newest match and give
  * the record's bytes back exactly when the record is the last allocation
- * with no mark above it; an early destroy of a child in its parent's space
- * gives that space back under the same rule.  A failed registration or
+ * with no mark above it.  A child lives in a unit of its parent's memory
+ * (its record, its struct and, in a heap-free parent, its block); a dead
+ * child's unit heading the list is reused by the next child, and an early
+ * destroy in a heap-free parent gives the unit back under the rule above.  A failed registration or
  * child creation must leave the parent, its list and the backing as they
  * were.  The record's size and alignment and the bookkeeping sizes are
  * learned once from a probe arena, not assumed.
@@ -180,6 +182,7 @@ typedef struct {
     unsigned char *arg; /* L_CLEANUP */
     uintptr_t rec;      /* L_CLEANUP: the record's address */
     int child;          /* L_CHILD: the child's slot; -1 once it ended early */
+    size_t unit_data;   /* L_CHILD: first-block bytes in the child's unit */
     uint64_t ticket;
 } life_t;
 
@@ -199,16 +202,15 @@ typedef struct {
     size_t used, peak, next_size;
     int size_unknown; /* the thread-safe path added a block: next_size is not modelled */
     /* The tree.  A child shares its top-level arena's backing (hb, hooks). */
-    int slot;          /* index in g_ar */
-    int parent;        /* slot of the parent; -1 at the top */
-    int root;          /* slot of the top-level arena */
-    int fixed;         /* ARENA_FIXED in effect */
-    int heap_free;     /* a fixed arena in a caller's buffer, or a child living in one */
-    int in_parent;     /* a child whose struct and first block are in the parent's space */
-    uintptr_t space;   /* in_parent: [space, space + space_size) in the parent */
-    uintptr_t chunk;   /* in_parent: the allocation it came in, its record first when */
-    size_t chunk_size; /* they came together (chunk != space) */
-    size_t space_size;
+    int slot;        /* index in g_ar */
+    int parent;      /* slot of the parent; -1 at the top */
+    int root;        /* slot of the top-level arena */
+    int fixed;       /* ARENA_FIXED in effect */
+    int heap_free;   /* a fixed arena in a caller's buffer, or a child living in one */
+    int in_parent;   /* a child: it lives in a unit of its parent's space */
+    uintptr_t chunk; /* in_parent: the unit [chunk, chunk + chunk_size): its record,
+                        struct, first block header (and data in a heap-free parent) */
+    size_t chunk_size;
     char name[ARENA_NAME_MAX + 1]; /* what arena_name must say */
     life_t life[MAX_LIFE];
     size_t nlife;
@@ -399,7 +401,8 @@ static int cmp_block(const void *x, const void *y)
 
 /* Bytes the arena's own blocks and bookkeeping take from the backing: the
  * struct and first block in one request unless they live in a caller's
- * buffer or the parent's space, and every later block with its header. */
+ * buffer or (a child) the parent's space, and every later block with its
+ * header. */
 static size_t backing_of(const marena_t *m, const snap_t *s)
 {
     size_t n = 0;
@@ -653,7 +656,8 @@ static pred_t predict_x(marena_t *m, const snap_t *s, size_t size, size_t align,
         r.spare = pick->start;
         return r;
     }
-    if (m->fixed) {
+    /* A fixed child that has no block yet takes its one block. */
+    if (m->fixed && (s->s.capacity != 0 || m->heap_free)) {
         r.kind = P_ENOMEM;
         return r;
     }
@@ -1725,10 +1729,13 @@ static _Alignas(16) unsigned char g_child_buf[1024];
 
 /* A child of m in the first free slot.  The model predicts the outcome:
  * invalid options are EINVAL; the child's own max_size below its first
- * request, a cap up the tree without room for it, or a parent without room
- * for its record are ENOMEM; a parent in a caller's buffer gives the record
- * and the child's space in one allocation (a dead record at the head of its
- * list is reused instead of a new one). */
+ * block, or a parent without room for the child's unit (a block refused
+ * by the backing or a cap up the tree) are ENOMEM.  The unit is one
+ * allocation of the parent: the record, the struct, the first block's
+ * header, and in a heap-free parent the first block too; elsewhere the
+ * child starts empty and takes its first block at its first allocation.
+ * A dead child's unit at the head of the parent's list is reused instead
+ * (in a heap-free parent, when its block is big enough). */
 static void op_child(marena_t *m, rd_t *r)
 {
     uint8_t k = u8(r), bs = u8(r), cb = u8(r);
@@ -1736,9 +1743,9 @@ static void op_child(marena_t *m, rd_t *r)
     for (int i = NARENA; i < NSLOT && slot < 0; i++)
         if (g_ar[i].a == NULL)
             slot = i;
-    int reuse =
-        m->nlife > 0 && m->life[m->nlife - 1].kind == L_CHILD && m->life[m->nlife - 1].child < 0;
-    if (slot < 0 || (m->nlife == MAX_LIFE && !reuse))
+    const life_t *head = m->nlife > 0 ? &m->life[m->nlife - 1] : NULL;
+    int dead_head = head != NULL && head->kind == L_CHILD && head->child < 0;
+    if (slot < 0 || (m->nlife == MAX_LIFE && !dead_head))
         return;
 
     arena_options_t o;
@@ -1784,39 +1791,28 @@ static void op_child(marena_t *m, rd_t *r)
         break;
     }
 
-    size_t data = round_up(o.block_size ? o.block_size : ARENA_DEFAULT_BLOCK_SIZE);
-    size_t total = g_self + g_hdr + data;
+    size_t first = round_up(o.block_size ? o.block_size : ARENA_DEFAULT_BLOCK_SIZE);
+    size_t data = m->heap_free ? first : 0;
+    int reuse = dead_head && head->unit_data >= data;
+    if (reuse)
+        data = head->unit_data;
+    size_t unit = ARENA_CHILD_OVERHEAD + data;
     arena_testing_backing_t *hb = hb_of(m);
     snap_t before;
     snap_take(m, &before);
     pred_t pr;
     memset(&pr, 0, sizeof pr);
     pr.kind = P_FIT;
-    size_t rec = 0; /* bytes of a new record (0: the dead one is reused) */
-    int must_fail = 0, may_fail = 0, asks = 0, want_err = ENOMEM;
+    int must_fail = 0, may_fail = 0, want_err = ENOMEM;
     if (invalid) {
         must_fail = 1;
         want_err = EINVAL;
-    } else if (o.max_size != 0 && total > o.max_size) {
+    } else if (o.max_size != 0 && g_hdr + first > o.max_size) {
         must_fail = 1;
-    } else if (m->heap_free) {
-        rec = reuse ? 0 : round_up(g_rec);
-        pr = predict(m, &before, rec + total, DEF_ALIGN);
-        CHECK(pr.kind != P_NEW);
+    } else if (!reuse) {
+        pr = predict(m, &before, unit, DEF_ALIGN);
         must_fail = pr.kind == P_ENOMEM;
-    } else if (total > cap_room(m, 0)) {
-        must_fail = 1;
-    } else {
-        /* The child's memory from the backing, then its record from the
-         * parent (the caps charged with the child already). */
-        asks = 1;
-        if (!reuse) {
-            rec = g_rec;
-            pr = predict_x(m, &before, g_rec, g_rec_align, total);
-        }
-        must_fail = pr.kind == P_ENOMEM;
-        may_fail = !hooks_of(m) || fault_armed(m) || (pr.kind == P_NEW && !pr.must_succeed)
-                   || hb->outstanding + total + 4096 > HOOK_LIMIT;
+        may_fail = pr.kind == P_NEW && !pr.must_succeed;
     }
     size_t req0 = hb->requests;
     errno = 12345;
@@ -1827,7 +1823,7 @@ static void op_child(marena_t *m, rd_t *r)
                "arena_create_child failed (errno %d), the model says it works", err);
         CHECKF(err == want_err, "arena_create_child: errno %d, want %d", err, want_err);
         snap_same(m, &before, "a failed arena_create_child");
-        if (!asks)
+        if (pr.kind != P_NEW)
             CHECKF(hb->requests == req0, "arena_create_child: refused, but asked the backing");
         snap_free(&before);
         return;
@@ -1836,23 +1832,19 @@ static void op_child(marena_t *m, rd_t *r)
            pr.kind);
     CHECKF(err == 12345, "arena_create_child changed errno on success");
 
-    if (m->heap_free) {
-        unsigned char *chunk = (unsigned char *)ka - rec;
-        CHECK(judge(m, &before, &pr, chunk, err, rec + total, DEF_ALIGN, "child space"));
-        if (rec != 0)
-            live_add_kind(m, chunk, rec, DEF_ALIGN, K_REC);
-        live_add_kind(m, ka, total, DEF_ALIGN, K_SPACE);
-    } else if (!reuse) {
-        if (hooks_of(m))
-            before.hook_req++; /* the child's own request */
-        void *recp = (void *)(pos_now(m) - g_rec);
-        CHECK(judge(m, &before, &pr, recp, err, g_rec, g_rec_align, "child record"));
-        live_add_kind(m, recp, g_rec, g_rec_align, K_REC);
+    /* The unit's record comes first, the struct after it at the default
+     * alignment (the record's size is learned, not assumed). */
+    unsigned char *chunk = (unsigned char *)ka - round_up(g_rec);
+    if (!reuse) {
+        CHECK(judge(m, &before, &pr, chunk, err, unit, DEF_ALIGN, "child unit"));
+        live_add_kind(m, chunk, unit, DEF_ALIGN, K_SPACE);
     } else {
+        CHECKF(chunk == (unsigned char *)head->rec,
+               "arena_create_child did not reuse the dead child's unit");
         snap_t now;
         snap_take(m, &now);
         CHECKF(stats_eq(now.s, before.s) && now.nb == before.nb,
-               "arena_create_child reusing a record changed the parent");
+               "arena_create_child reusing a unit changed the parent");
         snap_free(&now);
     }
 
@@ -1865,21 +1857,20 @@ static void op_child(marena_t *m, rd_t *r)
     c->slot = slot;
     c->parent = m->slot;
     c->root = m->root;
-    c->in_parent = c->heap_free = m->heap_free;
+    c->in_parent = 1;
+    c->heap_free = m->heap_free;
     c->fixed = m->heap_free || (o.flags & ARENA_FIXED) != 0;
-    c->space = (uintptr_t)ka;
-    c->space_size = total;
-    c->chunk = (uintptr_t)ka - (m->heap_free ? rec : 0);
-    c->chunk_size = total + (m->heap_free ? rec : 0);
-    c->next_size = data < 64 ? 64 : data;
+    c->chunk = (uintptr_t)chunk;
+    c->chunk_size = unit;
+    c->next_size = first < 64 ? 64 : first;
     if (o.name != NULL)
         strncpy(c->name, o.name, ARENA_NAME_MAX);
     snap_t cs;
     snap_take(c, &cs);
     CHECK(cs.nb == 1 && cs.s.used == 0 && cs.s.capacity == data && cs.s.max_size == o.max_size);
-    CHECKF((uintptr_t)cs.b[0].start == (uintptr_t)ka + g_self + g_hdr,
-           "the child's first block is not right after its struct");
-    CHECK(cs.s.backing == (c->in_parent ? 0 : total));
+    CHECKF((uintptr_t)cs.b[0].start == (uintptr_t)chunk + ARENA_CHILD_OVERHEAD,
+           "the child's first block does not start ARENA_CHILD_OVERHEAD bytes into its unit");
+    CHECK(cs.s.backing == 0);
     snap_free(&cs);
 
     life_t *e = reuse ? &m->life[m->nlife - 1] : &m->life[m->nlife++];
@@ -1887,6 +1878,8 @@ static void op_child(marena_t *m, rd_t *r)
     e->kind = L_CHILD;
     e->fn = -1;
     e->child = slot;
+    e->rec = (uintptr_t)chunk;
+    e->unit_data = data;
     e->ticket = ++g_ticket;
     g_gen++;
     g_children++;
@@ -1894,10 +1887,11 @@ static void op_child(marena_t *m, rd_t *r)
 }
 
 /* arena_destroy of a child before its parent: its list ends (cleanups and
- * children, newest first), its record in the parent is dead, and a child
- * in its parent's space gives that space back when nothing came after it:
- * with its record, when they came in one allocation and the record heads
- * the parent's list (the record then leaves the list). */
+ * children, newest first) and its record in the parent is dead; its unit
+ * stays for the next child, except in a heap-free parent, where the unit
+ * goes back when nothing came after it (its record heads the parent's list
+ * and the unit is the parent's newest allocation): the record then leaves
+ * the list. */
 static void kill_child(marena_t *v)
 {
     marena_t *p = parent_of(v);
@@ -1907,25 +1901,18 @@ static void kill_child(marena_t *v)
     CHECKF(i > 0, "child slot %d is not on its parent's list", v->slot);
     snap_t before;
     snap_take(p, &before);
-    int with_rec = v->in_parent && v->chunk != v->space;
-    int popped = with_rec ? i == p->nlife && would_pop(p, &before, v->chunk, v->chunk_size)
-                          : v->in_parent && would_pop(p, &before, v->space, v->space_size);
-    uintptr_t space = v->space, chunk = v->chunk;
-    size_t space_size = v->space_size, chunk_size = v->chunk_size;
+    int popped = v->heap_free && i == p->nlife && would_pop(p, &before, v->chunk, v->chunk_size);
+    uintptr_t chunk = v->chunk;
+    size_t chunk_size = v->chunk_size;
     arena_t *a = v->a;
     model_forget(v);
     arena_destroy(a);
     log_same("arena_destroy of a child");
     p->life[i - 1].child = -1;
-    if (popped && with_rec) {
+    if (popped) {
         p->used -= chunk_size;
-        live_forget(p, (void *)chunk, K_REC);
-        live_forget(p, (void *)space, K_SPACE);
+        live_forget(p, (void *)chunk, K_SPACE);
         p->nlife--; /* the record went with it */
-        g_popped++;
-    } else if (popped) {
-        p->used -= space_size;
-        live_forget(p, (void *)space, K_SPACE);
         g_popped++;
     }
     g_kills++;

@@ -4,17 +4,21 @@
  * arena exactly as it was"; issue 10: "a failed registration changes
  * nothing").
  *
- * The child's record is allocated from the parent before the child's own
- * memory is asked for; when that request fails (the backing refuses, a cap
- * refuses, the child's own max_size is below its first block, a fixed
- * parent has no room for the child's space), the record is popped again.
- * The pop gives back the record's bytes but not what the record's
- * allocation changed on its way: the alignment padding before it stays
- * used, `peak` keeps the record's bytes, and when the record did not fit in
+ * The defect: the child's record was allocated from the parent before the
+ * child's own memory was asked for, and popped again when that request
+ * failed.  The pop gave back the record's bytes but not what the record's
+ * allocation changed on its way: the alignment padding before it stayed
+ * used, `peak` kept the record's bytes, and when the record did not fit in
  * the current block, the block it went to (new from the backing, or a
- * spare) stays current.  Each case below compares arena_stats and the block
- * list before and after the failed call.  Exits 0 when every case leaves
- * the parent unchanged, 1 (naming each difference) otherwise.
+ * spare) stayed current.  Now a child and its record are one unit of the
+ * parent's memory, allocated last, after every check, and the child takes
+ * its first block at its first allocation; the cases below are the ways
+ * the creation can still fail (the child's own max_size is below its first
+ * block; the unit needs a new block of the parent's, which the backing or
+ * the parent's cap refuses; a fixed parent has no room for the child's
+ * space).  Each compares arena_stats and the block list before and after
+ * the failed call.  Exits 0 when every case leaves the parent unchanged,
+ * 1 (naming each difference) otherwise.
  */
 #include <arena.h>
 
@@ -88,42 +92,37 @@ static void expect_unchanged(const char *what, arena_t *p, const arena_options_t
 
 int main(void)
 {
-    /* 1. The record fits in the current block at an odd position; the
-     *    backing refuses the child's memory. */
+    /* 1. The parent's position is odd; the child's own max_size is below
+     *    its first block. */
     arena_testing_backing_t t = {0};
     arena_options_t o = {.block_size = 4096, .backing = arena_testing_backing(&t)};
     arena_t *p = arena_create_with(&o);
-    if (p == NULL || arena_alloc_aligned(p, 100, 1) == NULL)
-        return 2;
-    arena_testing_fail_nth(&t, 1);
-    expect_unchanged("record fits, backing refuses the child", p, NULL);
-    arena_testing_no_faults(&t);
-
-    /* 2. The same with the child's own max_size below its first block. */
-    if (arena_alloc_aligned(p, 3, 1) == NULL)
+    if (p == NULL || arena_alloc_aligned(p, 103, 1) == NULL)
         return 2;
     arena_options_t tiny = {.max_size = 100};
-    expect_unchanged("record fits, the child's max_size refuses", p, &tiny);
+    expect_unchanged("the child's max_size refuses", p, &tiny);
 
-    /* 3. The record does not fit in the current block: it takes a new block
-     *    from the backing, then the child's request is refused. */
+    /* 2. The unit does not fit in the current block: it needs a new block
+     *    from the backing, which refuses. */
     arena_stats_t s = arena_stats(p);
     if (arena_alloc_aligned(p, s.available - 16, 1) == NULL)
         return 2;
-    arena_testing_fail_nth(&t, 2); /* 1: the record's block, 2: the child */
-    expect_unchanged("record takes a new block, backing refuses the child", p, NULL);
+    arena_testing_fail_nth(&t, 1);
+    expect_unchanged("the unit needs a new block, the backing refuses", p, NULL);
     arena_testing_no_faults(&t);
     arena_destroy(p);
 
-    /* 4. A capped parent: the cap refuses the child's first block. */
+    /* 3. A capped parent, full to its cap but for a few bytes: the unit's
+     *    block is refused by the cap. */
     arena_testing_backing_t u = {0};
     arena_options_t capped = {
-        .block_size = 1024, .max_size = 8192, .backing = arena_testing_backing(&u)};
+        .block_size = 1024, .max_size = 4096, .backing = arena_testing_backing(&u)};
     arena_t *q = arena_create_with(&capped);
     if (q == NULL || arena_alloc_aligned(q, 3, 1) == NULL)
         return 2;
-    arena_options_t big = {.block_size = 16384};
-    expect_unchanged("capped parent refuses the child's first block", q, &big);
+    while (arena_alloc_aligned(q, 512, 1) != NULL)
+        ;
+    expect_unchanged("capped parent refuses the unit's block", q, NULL);
     arena_destroy(q);
 
     /* 5. A fixed parent in a caller's buffer: the child's space would come

@@ -43,9 +43,10 @@ static void ends_with_the_parent(void **state)
         assert_non_null(k);
         assert_ptr_equal(arena_parent(k), p);
         assert_null(arena_parent(p));
+        assert_int_equal(t.blocks, 1); /* the child lives in p's space */
+        assert_int_equal(arena_stats(k).capacity, 0);
         assert_non_null(arena_alloc(k, 100000)); /* a block of its own: from p's backing */
-        size_t held = t.blocks;
-        assert_true(held >= 3);
+        assert_int_equal(t.blocks, 2);
         if (how == 0) {
             arena_reset(p);
             assert_int_equal(t.blocks, 1); /* only p's first block (and struct) */
@@ -168,14 +169,27 @@ static void caps_count_the_whole_hierarchy(void **state)
     arena_destroy(p);
     assert_int_equal(t.blocks, 0);
     finish_backing(&t);
-    /* A child's first block that the cap refuses: ENOMEM, nothing left. */
+    /* A child's first block comes with its first allocation: one that the
+     * caps refuse is ENOMEM and leaves nothing behind; a smaller one gets
+     * the last block the cap allows. */
     arena_testing_backing_t u = {0};
     arena_options_t small = {
         .block_size = 1024, .max_size = 8192, .backing = arena_testing_backing(&u)};
     arena_t *q = arena_create_with(&small);
-    assert_fails(arena_create_child(q, &(arena_options_t){.block_size = 16384}), ENOMEM);
+    arena_t *big = arena_create_child(q, &(arena_options_t){.block_size = 16384});
+    assert_non_null(big);
+    size_t out = u.outstanding;
+    assert_fails(arena_alloc(big, 16384), ENOMEM);
+    assert_int_equal(u.outstanding, out);
+    assert_int_equal(arena_stats(big).capacity, 0);
+    assert_non_null(arena_alloc(big, 4096));
+    assert_true(arena_stats(big).capacity < 8192);
+    assert_true(u.outstanding <= 8192);
+    /* A child whose first block can never fit under its own cap: ENOMEM at
+     * creation, the parent as it was. */
     size_t used = arena_stats(q).used;
-    assert_fails(arena_create_child(q, &(arena_options_t){.block_size = 16384}), ENOMEM);
+    assert_fails(arena_create_child(q, &(arena_options_t){.block_size = 16384, .max_size = 8192}),
+                 ENOMEM);
     assert_int_equal(arena_stats(q).used, used);
     arena_destroy(q);
     finish_backing(&u);

@@ -22,7 +22,11 @@ child name name-of-thirty-two-characters-xx
 child sideways
 child 4K 4K
 child 1 fixed max 1K name a b
-child 16M
+# A child's first block comes with its first allocation: the cap above
+# refuses that, not the child.
+child 16M name huge
+alloc 8K
+destroy
 child 64K max 1K
 parent
 parent now
@@ -38,7 +42,9 @@ defer xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
 defer yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy
 report all
 # The cap of the top arena holds its children's blocks too.
-child 4K
+child 4K name four
+alloc 8K
+destroy
 child 1K name small
 alloc 4K
 show hdr
@@ -54,8 +60,11 @@ child
 defer "no room"
 # A growing arena whose next block would pass the shell's limit.
 new 6M name big
-child 4M
 alloc 6M
 child
 defer "no room"
+# A child whose first block would pass it.
+new 1M name kids
+child 8M
+alloc 1
 report
