@@ -488,22 +488,35 @@ ARENA_API int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg);
  * saved before the child was created.  arena_destroy(child) earlier is
  * fine and unhooks it.  options may be NULL (the defaults); they shape the
  * child like arena_create_with's, except that `buffer` or `backing` are
- * EINVAL: a child takes its blocks through the parent's backing (hooks, or
- * malloc behind the block cache), and a child of a fixed arena in a
- * caller's buffer takes its first block from the parent's space and is
- * fixed itself.  The child's blocks count against the max_size of the
+ * EINVAL.  The child lives in its parent's memory: it costs the parent
+ * ARENA_CHILD_OVERHEAD bytes (its record and bookkeeping, allocated at the
+ * default alignment) and no backing request.  It starts with no memory of
+ * its own (capacity 0, one empty bookkeeping block) and takes its first
+ * block, of block_size bytes, at its first allocation, through the
+ * parent's backing (hooks, or malloc behind the block cache), as it takes
+ * every block; a fixed child takes that one block and no more.  A child of
+ * a fixed arena in a caller's buffer takes its block from the parent's
+ * space at creation instead, and is fixed itself.  A destroyed child's
+ * space is reused by the next child created while no cleanup or child was
+ * added after it (so a parent that makes a child per request does not
+ * grow), and otherwise stays until the parent's memory is released; an
+ * early destroy gives it back only in a fixed buffer parent, when nothing
+ * came after it.  The child's blocks count against the max_size of the
  * parent and every ancestor (a hierarchy can be capped as a whole), while
  * the parent's stats count only its own blocks.  NULL with errno as for
- * arena_create_with (ENOMEM when a cap refuses the child's first block).
+ * arena_create_with: EINVAL for bad options, ENOMEM when the child's first
+ * block could never fit under its own max_size or when the parent has no
+ * room for the child (nothing changed).
  * Thread rules: creating a child is a call on the parent (not concurrent
  * with any other call on it, arena_alloc_thread_safe included); after that
- * a child may be owned by another thread than its parent, destroyed early
- * there too (that takes no lock on the parent), except a child living in a
- * fixed buffer parent's space: it gives that space back when destroyed
- * early, which makes that destroy a call on the parent.  Its blocks then come
- * through the parent's backing from that thread: hooks shared by a
- * hierarchy spread over threads must be thread-safe (the default is).
- * O(depth) for the caps. */
+ * a child may be owned by another thread than its parent, and destroyed
+ * early there too, with no lock on the parent (a parent that ends
+ * meanwhile waits for that destroy to finish), except a child of a fixed
+ * buffer parent: its early destroy may give space back to the parent,
+ * which makes it a call on the parent.  Its blocks come through the
+ * parent's backing from the child's thread: hooks shared by a hierarchy
+ * spread over threads must be thread-safe (the default is).  O(1); the
+ * first allocation O(depth) for the caps. */
 ARENA_API arena_t *arena_create_child(arena_t *parent, const arena_options_t *options);
 #define arena_create_child(parent, ...)                                                            \
     arena__create_child_sized((parent), (__VA_ARGS__), sizeof(arena_options_t))

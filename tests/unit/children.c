@@ -3,14 +3,21 @@
  * mark saved before them), in one LIFO with the parent's cleanups; an
  * early destroy unhooks them; their blocks come through the parent's
  * backing and count against the caps of every ancestor; a child of a fixed
- * arena in a caller's buffer lives in the parent's space; a parent that
- * makes a child per request does not grow; a child may live on another
- * thread than its parent.  Also names, the report and on_limit.
+ * arena in a caller's buffer lives in the parent's space; every child costs
+ * its parent ARENA_CHILD_OVERHEAD bytes and takes its first block at its
+ * first allocation; a parent that makes a child per request does not grow;
+ * a child may live on another thread than its parent, and a parent that
+ * ends while such a child is being destroyed waits for it.  Also names,
+ * the report and on_limit.
  */
 #include "test_util.h"
 
 #include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 static char g_order[64];
 static size_t g_n;
@@ -141,6 +148,71 @@ static void a_child_per_request_does_not_grow_the_parent(void **state)
     assert_int_equal(ran, 10000);
     assert_int_equal(arena_stats(p).used, used);
     arena_destroy(p);
+}
+
+static void a_child_costs_its_parent_the_overhead(void **state)
+{
+    (void)state;
+    arena_testing_backing_t t = {0};
+    arena_t *p = arena_create_with(&(arena_options_t){.backing = arena_testing_backing(&t)});
+    for (size_t skew = 0; skew < ARENA_DEFAULT_ALIGNMENT; skew++) {
+        arena_mark_t m = arena_save(p);
+        assert_non_null(arena_alloc_aligned(p, skew, 1));
+        size_t used = arena_stats(p).used, pad = (ARENA_DEFAULT_ALIGNMENT - skew) % 16;
+        size_t requests = t.requests;
+        arena_t *k = arena_create_child(p, &(arena_options_t){.block_size = 3000});
+        assert_non_null(k);
+        /* The unit, at the default alignment; nothing from the backing. */
+        assert_int_equal(arena_stats(p).used, used + pad + ARENA_CHILD_OVERHEAD);
+        assert_int_equal(t.requests, requests);
+        assert_true((unsigned char *)k
+                    > (unsigned char *)arena_alloc_aligned(p, 0, 1) - ARENA_CHILD_OVERHEAD);
+        arena_stats_t s = arena_stats(k);
+        assert_int_equal(s.capacity, 0);
+        assert_int_equal(s.used, 0);
+        assert_int_equal(s.backing, 0);
+        /* Its first block: block_size (rounded), at its first allocation. */
+        assert_non_null(arena_alloc(k, 1));
+        assert_int_equal(t.requests, requests + 1);
+        assert_int_equal(arena_stats(k).capacity, 3008);
+        assert_consistent(k);
+        arena_restore(p, m); /* ends k, gives the block back */
+        assert_int_equal(t.requests, requests + 1);
+        assert_int_equal(t.blocks, 1);
+    }
+    /* A dead unit deeper in the list than the head stays until the parent's
+     * memory is released: the next child takes a unit of its own. */
+    arena_t *k = arena_create_child(p, NULL);
+    assert_int_equal(arena_defer(p, count, &(int){0}), 0);
+    arena_destroy(k);
+    size_t used = arena_stats(p).used;
+    k = arena_create_child(p, NULL);
+    assert_int_equal(arena_stats(p).used, used + ARENA_CHILD_OVERHEAD);
+    arena_destroy(k);
+    arena_destroy(p);
+    finish_backing(&t);
+}
+
+static void a_fixed_child_takes_one_block(void **state)
+{
+    (void)state;
+    arena_testing_backing_t t = {0};
+    arena_t *p = arena_create_with(&(arena_options_t){.backing = arena_testing_backing(&t)});
+    arena_t *k =
+        arena_create_child(p, &(arena_options_t){.block_size = 1024, .flags = ARENA_FIXED});
+    assert_int_equal(arena_stats(k).capacity, 0);
+    assert_non_null(arena_alloc(k, 100));
+    assert_int_equal(arena_stats(k).capacity, 1024);
+    size_t requests = t.requests;
+    arena_stats_t before = arena_stats(k);
+    assert_fails(arena_alloc(k, 2000), ENOMEM); /* fixed from now on */
+    assert_stats_equal(before, arena_stats(k));
+    arena_reset(k);
+    assert_non_null(arena_alloc(k, 1000)); /* the same block again */
+    assert_int_equal(t.requests, requests);
+    assert_fails(arena_alloc(k, 100), ENOMEM);
+    arena_destroy(p);
+    finish_backing(&t);
 }
 
 static void caps_count_the_whole_hierarchy(void **state)
@@ -432,6 +504,53 @@ static void children_live_on_other_threads(void **state)
     arena_destroy(p);
 }
 
+/* A backing whose release, on the child's thread, takes a while: the
+ * parent's reset meanwhile must wait for the child's destroy to finish
+ * before it releases the memory the child lives in. */
+static atomic_int g_in_release, g_released;
+
+static void *slow_alloc(void *user, size_t size)
+{
+    (void)user;
+    return malloc(size);
+}
+
+static void slow_release(void *user, void *p, size_t size)
+{
+    (void)user, (void)size;
+    atomic_store(&g_in_release, 1);
+    nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    free(p);
+    atomic_store(&g_released, 1);
+}
+
+static void *destroy_child(void *arg)
+{
+    arena_destroy((arena_t *)arg);
+    return NULL;
+}
+
+static void a_parent_waits_for_a_child_ending_elsewhere(void **state)
+{
+    (void)state;
+    arena_backing_t slow = {slow_alloc, slow_release, NULL};
+    arena_t *p = arena_create_with(&(arena_options_t){.block_size = 4096, .backing = slow});
+    arena_t *k = arena_create_child(p, NULL);
+    memset(arena_alloc(k, 100), 1, 100); /* a block: its release is slow */
+    atomic_store(&g_in_release, 0);
+    atomic_store(&g_released, 0);
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, destroy_child, k), 0);
+    while (!atomic_load(&g_in_release))
+        sched_yield();
+    arena_reset(p); /* k is ending on t: its unit must outlive that */
+    assert_true(atomic_load(&g_released));
+    memset(arena_alloc(p, 4000), 2, 4000); /* the unit's memory, reused */
+    pthread_join(t, NULL);
+    assert_consistent(p);
+    arena_destroy(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -440,6 +559,8 @@ int main(void)
         cmocka_unit_test(restore_ends_children_made_after_the_mark),
         cmocka_unit_test(early_destroy_unhooks),
         cmocka_unit_test(a_child_per_request_does_not_grow_the_parent),
+        cmocka_unit_test(a_child_costs_its_parent_the_overhead),
+        cmocka_unit_test(a_fixed_child_takes_one_block),
         cmocka_unit_test(caps_count_the_whole_hierarchy),
         cmocka_unit_test(child_of_a_fixed_buffer_stays_in_it),
         cmocka_unit_test(bad_options),
@@ -448,6 +569,7 @@ int main(void)
         cmocka_unit_test(on_limit_sheds_and_retries),
         cmocka_unit_test(on_limit_may_not_allocate),
         cmocka_unit_test(children_live_on_other_threads),
+        cmocka_unit_test(a_parent_waits_for_a_child_ending_elsewhere),
     };
     return cmocka_run_group_tests_name("children", tests, NULL, NULL);
 }
