@@ -65,6 +65,7 @@ int shell_run_restore(shell_t *sh, const shell_call_t *c)
     shell_mark_t m = cur->marks[k];
     size_t ended = cur->nallocs - m.nallocs;
     arena_restore(cur->arena, m.mark);
+    sh->may_have_ended = true;
     shell_forget_from(cur, m.nallocs);
     cur->nchain = m.nchain;
     cur->nmarks = (size_t)k + 1; /* marks saved after it are gone; it stays valid */

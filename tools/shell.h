@@ -116,6 +116,7 @@ typedef struct shell {
     shell_arena_t **arenas;
     size_t narenas, cap_arenas;
     shell_arena_t *cur;
+    bool may_have_ended;      /* a reset or restore ran: children may have ended (tree.c) */
     unsigned long next_child; /* automatic names child1, child2, ... */
     size_t taken;             /* bytes held from the system by the shell's arenas */
     size_t overhead;          /* bookkeeping of an arena's first request (from 'new') */

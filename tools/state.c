@@ -228,6 +228,7 @@ void shell_reset(shell_t *sh)
     shell_arena_t *cur = sh->cur;
     size_t ended = cur->nallocs;
     arena_reset(cur->arena);
+    sh->may_have_ended = true;
     shell_forget_from(cur, 0);
     cur->nmarks = 0;
     cur->nchain = 1;

@@ -8,10 +8,12 @@
  * is reset, destroyed, or restored to a mark saved before the child was
  * made, with the child's cleanups and children first, in one LIFO with the
  * parent's cleanups.  A child lives in its parent's memory, so no request
- * to the backing tells when; the shell asks instead, once a command is
- * over: arena_report walks the live tree, and a record whose arena it no
- * longer lists has ended ("arena 'NAME' ends", newest first, after the
- * cleanups' lines).  Names are unique among live arenas (state.c checks),
+ * to the backing tells when; the shell asks instead, once a command that
+ * could end one is over (a reset, a restore, a destroy): arena_report
+ * walks the live tree, and a record whose arena it no longer lists has
+ * ended ("arena 'NAME' ends", newest first, after the cleanups' lines).
+ * Other commands skip the walk, so a command stays O(1) in the number of
+ * blocks (see state.c).  Names are unique among live arenas (state.c checks),
  * so the report's names are enough.  Ended records are then dropped with
  * their allocations and marks.  The arena a command ends itself (destroy,
  * the old tree of 'new', the last one at the end) is not announced here:
@@ -171,7 +173,9 @@ void shell_tree_destroy(shell_t *sh, shell_arena_t *n)
 
 void shell_tree_forget_ended(shell_t *sh)
 {
-    sweep(sh, NULL);
+    if (sh->may_have_ended)
+        sweep(sh, NULL);
+    sh->may_have_ended = false;
     shell_arena_t *cur = sh->cur;
     size_t keep = 0;
     /* Oldest first: a parent's fate is known before its children's. */
