@@ -172,8 +172,10 @@ static ARENA__NOINLINE int arena__defer_slow(arena_t *a, void (*fn)(void *arg), 
 int arena_defer(arena_t *a, void (*fn)(void *arg), void *arg)
 {
     /* A leaf on its fast path: the record is bumped out of the inline
-     * window directly, as arena_alloc would. */
-    if (ARENA__UNLIKELY(a == NULL || fn == NULL || a->closed != NULL
+     * window directly, as arena_alloc would.  A closed arena has its window
+     * shut (arena__publish), so the window's check sends it to the slow
+     * path's refusal too; a pinned one may still allocate, so it is asked. */
+    if (ARENA__UNLIKELY(a == NULL || fn == NULL
                         || atomic_load_explicit(&a->pinned, memory_order_relaxed) != 0
                         || a->hot.end - a->hot.pos < ARENA__LIFE_ROOM))
         return arena__defer_slow(a, fn, arg);
