@@ -78,9 +78,11 @@ typedef struct arena__block {
  * itself: a pending cleanup (fn set) or a child (fn NULL). */
 typedef struct arena__life {
     struct arena__life *older;
-    uint64_t ticket; /* the arena's serial when it was made: a record with a
-                        ticket at or above a mark's serial came after the mark
-                        (a mark increments the serial, a record does not) */
+    /* The serial of the first mark saved while this record headed the
+     * list (0: none), so that a restore to mark m ends exactly the records
+     * above the one m found at the head (see arena__after).  Written by the
+     * mark, not by the registration, which then reads no counter. */
+    uint64_t seal;
     void (*fn)(void *arg);
     void *arg; /* a child's record: the child, NULL once it ended (atomic
                   accesses only: an early destroy may run on another thread) */
@@ -94,13 +96,18 @@ struct arena {
     _Atomic unsigned pinned; /* > 0 while a descendant is released: no reset,
                                 restore, destroy or registration */
     unsigned flags;
-    uint64_t serial;     /* marks saved: the newest mark's serial, and records' tickets */
+    uint64_t serial;     /* marks saved: the newest mark's serial */
     arena__life_t *life; /* lifetimes (lifetime.c): newest record first */
-    /* Cleanups and children end as one LIFO by ticket; the core calls
+    /* Cleanups and children end as one LIFO; the core calls
      * on_release (set once there is something to end, and for a child of a
      * fixed buffer parent) before it releases any memory: from 0 (every
      * record) at reset and destroy, from the mark's serial at restore. */
     void (*on_release)(arena_t *a, uint64_t from, bool destroying);
+    /* The second line starts with what the thread-safe path's fast path
+     * reads (threadsafe.c). */
+    uint64_t id;     /* process-unique, for telling arenas' marks apart */
+    uint64_t tag;    /* process-unique; renewed (arena__retag) whenever space is
+                        released, so per-thread chunks of the thread-safe path go stale */
     uintptr_t limit; /* end of the current block's data */
     arena__block_t *cur;
     arena__block_t *first;
@@ -117,10 +124,7 @@ struct arena {
     bool heap_free;   /* a fixed arena in a caller's buffer: never touch the heap */
     bool lock_used;   /* `lock` was taken: it needs destroying (one never taken does not) */
     bool capped;      /* this arena or an ancestor has a max_size: subtree is counted */
-    uint64_t id;      /* process-unique, for telling arenas' marks apart */
     uint64_t epoch;   /* arena_reset calls so far: invalidates marks */
-    uint64_t tag;     /* process-unique; renewed (arena__retag) whenever space is
-                         released, so per-thread chunks of the thread-safe path go stale */
     /* Position of the newest valid mark (NULL block: none).  Every valid
      * mark lies at or before it, so nothing resizes in place across it. */
     arena__block_t *mark_block;
@@ -152,6 +156,16 @@ struct arena {
  * space until the destroy stores NULL, last. */
 extern const char arena__ending_mark;
 #define ARENA__ENDING ((void *)&arena__ending_mark)
+
+/* Was record r made after the mark with serial `from` (from 0: after
+ * everything, at reset and destroy)?  The head the mark found carries a
+ * seal at or below its serial (the first mark that found it sealed it);
+ * every record above that head was made later, so it is unsealed or was
+ * sealed by a later mark. */
+static inline bool arena__after(const arena__life_t *r, uint64_t from)
+{
+    return r->seal == 0 || r->seal > from;
+}
 
 /* ---- arithmetic -------------------------------------------------------------
  * Every size computation is checked for overflow, and no pointer is ever
@@ -251,6 +265,8 @@ static inline size_t arena__used(const arena_t *a)
 static inline arena_mark_t arena__save(arena_t *a)
 {
     arena_mark_t m = {a->cur, a->hot.pos, a->id, a->epoch, ++a->serial};
+    if (a->life != NULL && a->life->seal == 0)
+        a->life->seal = m.serial; /* the head this mark found */
     a->mark_block = a->cur;
     a->mark_pos = a->hot.pos;
     arena__marks_push(&a->marks, m.serial, !a->heap_free);

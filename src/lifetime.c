@@ -3,17 +3,22 @@
  * the names and report that show the tree.
  *
  * One list per arena holds both, newest first: a cleanup's record and a
- * child's record are allocated from the arena itself, each with a ticket:
- * the arena's serial, which each saved mark increments (a record does
- * not).  So the list is in the order of registration and creation, and
- * "what was registered after mark m" is the head of the list down to the
- * first ticket below m's serial.  The core calls arena__end (its
+ * child's record are allocated from the arena itself, so the list is in
+ * the order of registration and creation.  "What was registered after mark
+ * m" is the head of the list down to the record m found at the head: a
+ * mark seals the head it finds (with its serial, if no earlier mark sealed
+ * it), and a restore to m pops records while they are unsealed or sealed by
+ * a later mark (arena__after).  A registration writes no counter; a record
+ * that leaves the list out of turn (arena_undefer, a dead child's unit
+ * given back) hands its seal to the record below it, and a dead child's
+ * unit is reused only while unsealed.  The core calls arena__end (its
  * on_release hook, set once the arena has a record, and for a child of a
  * fixed buffer arena) before it releases any memory: at reset and destroy
- * from 0, at restore from the mark's serial.  arena__end pops those records
- * and runs them, newest first, like destructors: a cleanup runs, a child
- * is destroyed (its own list first).  Records live in the memory being
- * released, so they are unlinked before the rewind that frees them.
+ * from 0 (every record), at restore from the mark's serial.  arena__end
+ * pops those records and runs them, newest first, like destructors: a
+ * cleanup runs, a child is destroyed (its own list first).  Records live
+ * in the memory being released, so they are unlinked before the rewind
+ * that frees them.
  *
  * A child lives in its parent's memory, in one unit with its record:
  *
@@ -61,6 +66,17 @@ static arena__block_t *arena__unit_block(arena__life_t *r)
     return (arena__block_t *)(void *)((char *)r + ARENA_CHILD_OVERHEAD - ARENA__BLOCK_HDR);
 }
 
+/* Takes record r, at *l, off its list out of turn: the record below it
+ * inherits its seal (it was in the list when r was sealed, and one it
+ * carries already is older, so lower). */
+static void arena__unlink(arena__life_t **l, arena__life_t *r)
+{
+    arena__life_t *below = r->older;
+    if (r->seal != 0 && below != NULL && below->seal == 0)
+        below->seal = r->seal;
+    *l = below;
+}
+
 /* A child of a fixed buffer parent, destroyed early: its unit is the
  * parent's scarce space, so it goes back to the parent when nothing came
  * after it (its record heads the parent's list and the unit is the parent's
@@ -71,14 +87,14 @@ static void arena__plan_give_back(arena_t *a)
     arena_t *p = a->parent;
     arena__life_t *r = a->record;
     if (p->life == r && arena__newest(p, r, a->in_parent_len))
-        p->life = r->older; /* arena_destroy pops it, once the child is done */
+        arena__unlink(&p->life, r); /* arena_destroy pops it, once the child is done */
     else
         a->in_parent_len = 0;
 }
 
 static void arena__end(arena_t *a, uint64_t from, bool destroying)
 {
-    if (a->life != NULL && a->life->ticket >= from)
+    if (a->life != NULL && arena__after(a->life, from))
         arena__run(a, from);
     /* Destroyed early (arena_destroy has claimed the record). */
     if (destroying && a->record != NULL && a->in_parent_len != 0)
@@ -112,8 +128,8 @@ static ARENA__NOINLINE void arena__end_child(arena__life_t *r)
     }
 }
 
-/* Runs the records with a ticket at or above `from`, newest first, with the
- * arena closed and its ancestors pinned. */
+/* Runs the records made after the mark with serial `from` (0: all of
+ * them), newest first, with the arena closed and its ancestors pinned. */
 static void arena__run(arena_t *a, uint64_t from)
 {
     a->closed = "the arena is being released: while its cleanups run it may only be read";
@@ -125,7 +141,7 @@ static void arena__run(arena_t *a, uint64_t from)
     /* The head is read again after each record: a cleanup that destroys a
      * child of a fixed buffer arena early may take that child's record off
      * the list (its unit goes back). */
-    for (arena__life_t *r = a->life; r != NULL && r->ticket >= from; r = a->life) {
+    for (arena__life_t *r = a->life; r != NULL && arena__after(r, from); r = a->life) {
         a->life = r->older;
         if (ARENA__LIKELY(r->fn != NULL))
             r->fn(r->arg);
@@ -144,7 +160,7 @@ static void arena__link_cleanup(arena_t *a, arena__life_t *r, void (*fn)(void *)
 {
     /* One initializer: the compiler may store the record in two 16-byte
      * halves rather than four words (the stores are what it costs). */
-    *r = (arena__life_t){a->life, a->serial, fn, arg};
+    *r = (arena__life_t){a->life, 0, fn, arg};
     a->life = r;
     if (ARENA__UNLIKELY(a->on_release == NULL))
         a->on_release = arena__end;
@@ -168,6 +184,8 @@ static ARENA__NOINLINE int arena__defer_slow(arena_t *a, void (*fn)(void *arg), 
 /* Room that holds a record wherever the window starts; a window with less
  * goes to the slow path, which fits the record exactly. */
 #define ARENA__LIFE_ROOM (sizeof(arena__life_t) + ARENA_ALIGNOF(arena__life_t) - 1)
+_Static_assert(sizeof(arena__life_t) % ARENA_ALIGNOF(arena__life_t) == 0,
+               "a record's size is a multiple of its alignment");
 
 int arena_defer(arena_t *a, void (*fn)(void *arg), void *arg)
 {
@@ -179,9 +197,13 @@ int arena_defer(arena_t *a, void (*fn)(void *arg), void *arg)
                         || atomic_load_explicit(&a->pinned, memory_order_relaxed) != 0
                         || a->hot.end - a->hot.pos < ARENA__LIFE_ROOM))
         return arena__defer_slow(a, fn, arg);
-    uintptr_t p = arena__align_up(a->hot.pos, ARENA_ALIGNOF(arena__life_t));
-    a->hot.pos = p + sizeof(arena__life_t);
-    arena__link_cleanup(a, (arena__life_t *)p, fn, arg);
+    /* The record's end, aligned like its start since its size is a
+     * multiple of its alignment: two operations on the position, which the
+     * next registration waits for. */
+    uintptr_t end = (a->hot.pos + sizeof(arena__life_t) + ARENA_ALIGNOF(arena__life_t) - 1)
+                    & ~(uintptr_t)(ARENA_ALIGNOF(arena__life_t) - 1);
+    a->hot.pos = end;
+    arena__link_cleanup(a, (arena__life_t *)(end - sizeof(arena__life_t)), fn, arg);
     return 0;
 }
 
@@ -194,7 +216,7 @@ int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg)
     for (arena__life_t **l = &a->life; *l != NULL; l = &(*l)->older) {
         arena__life_t *r = *l;
         if (r->fn == fn && r->arg == arg) {
-            *l = r->older;
+            arena__unlink(l, r);
             (void)arena_pop(a, r, sizeof *r); /* the record's bytes, if nothing came after */
             return 0;
         }
@@ -204,11 +226,14 @@ int arena_undefer(arena_t *a, void (*fn)(void *arg), void *arg)
 }
 
 /* A dead child's unit heading the parent's list, which a new child of
- * `data` first-block bytes may take over: its record, or NULL. */
+ * `data` first-block bytes may take over: its record, or NULL.  Not one a
+ * mark sealed: the new child comes after that mark, its record would say
+ * before. */
 static arena__life_t *arena__dead_unit(const arena_t *parent, size_t data)
 {
     arena__life_t *r = parent->life;
-    if (r == NULL || r->fn != NULL || __atomic_load_n(&r->arg, __ATOMIC_ACQUIRE) != NULL)
+    if (r == NULL || r->fn != NULL || r->seal != 0
+        || __atomic_load_n(&r->arg, __ATOMIC_ACQUIRE) != NULL)
         return NULL;
     return arena__unit_block(r)->size >= data ? r : NULL;
 }
@@ -257,8 +282,7 @@ arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *optio
         r = (arena__life_t *)arena_alloc_aligned(parent, unit, ARENA__ALIGN);
         if (r == NULL)
             return NULL;
-        r->older = parent->life;
-        r->fn = NULL;
+        *r = (arena__life_t){parent->life, 0, NULL, NULL};
         parent->life = r;
     }
     arena_t *k = arena__start_child(o, parent, (char *)r + ARENA__REC, arena__unit_block(r), data);
@@ -266,7 +290,6 @@ arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *optio
         k->in_parent_len = unit; /* an early destroy may give it back */
         k->on_release = arena__end;
     }
-    r->ticket = parent->serial;
     __atomic_store_n(&r->arg, (void *)k, __ATOMIC_RELEASE);
     k->record = r;
     parent->on_release = arena__end;

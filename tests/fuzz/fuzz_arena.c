@@ -183,6 +183,8 @@ typedef struct {
     uintptr_t rec;      /* L_CLEANUP: the record's address */
     int child;          /* L_CHILD: the child's slot; -1 once it ended early */
     size_t unit_data;   /* L_CHILD: first-block bytes in the child's unit */
+    int sealed;         /* a mark was saved while it headed the list: a dead
+                           child's unit is then not reused */
     uint64_t ticket;
 } life_t;
 
@@ -1392,6 +1394,8 @@ static void op_save(marena_t *m)
     k->m = arena_save(m->a);
     k->seq = g_seq;
     k->ticket = ++g_ticket;
+    if (m->nlife > 0)
+        m->life[m->nlife - 1].sealed = 1;
     k->used = s.s.used;
     k->pos = snap_pos(&s);
     k->block = snap_cur(&s)->start;
@@ -1706,6 +1710,8 @@ static void op_undefer(marena_t *m, rd_t *r)
      * allocation and no mark was saved after it. */
     life_t e = m->life[--i];
     int popped = would_pop(m, &before, e.rec, g_rec);
+    if (e.sealed && i > 0) /* the record below inherits the seal */
+        m->life[i - 1].sealed = 1;
     memmove(&m->life[i], &m->life[i + 1], (m->nlife - i - 1) * sizeof m->life[0]);
     m->nlife--;
     if (popped) {
@@ -1734,8 +1740,9 @@ static _Alignas(16) unsigned char g_child_buf[1024];
  * allocation of the parent: the record, the struct, the first block's
  * header, and in a heap-free parent the first block too; elsewhere the
  * child starts empty and takes its first block at its first allocation.
- * A dead child's unit at the head of the parent's list is reused instead
- * (in a heap-free parent, when its block is big enough). */
+ * A dead child's unit at the head of the parent's list is reused instead,
+ * unless a mark was saved while it headed the list (in a heap-free parent,
+ * when its block is big enough). */
 static void op_child(marena_t *m, rd_t *r)
 {
     uint8_t k = u8(r), bs = u8(r), cb = u8(r);
@@ -1793,7 +1800,9 @@ static void op_child(marena_t *m, rd_t *r)
 
     size_t first = round_up(o.block_size ? o.block_size : ARENA_DEFAULT_BLOCK_SIZE);
     size_t data = m->heap_free ? first : 0;
-    int reuse = dead_head && head->unit_data >= data;
+    int reuse = dead_head && !head->sealed && head->unit_data >= data;
+    if (!reuse && m->nlife == MAX_LIFE)
+        return; /* no room in the model's list */
     if (reuse)
         data = head->unit_data;
     size_t unit = ARENA_CHILD_OVERHEAD + data;
@@ -1912,6 +1921,8 @@ static void kill_child(marena_t *v)
     if (popped) {
         p->used -= chunk_size;
         live_forget(p, (void *)chunk, K_SPACE);
+        if (p->life[p->nlife - 1].sealed && p->nlife > 1)
+            p->life[p->nlife - 2].sealed = 1;
         p->nlife--; /* the record went with it */
         g_popped++;
     }

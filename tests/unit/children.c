@@ -196,6 +196,31 @@ static void a_child_costs_its_parent_the_overhead(void **state)
     finish_backing(&t);
 }
 
+/* A mark saved while a dead child's unit headed the list sealed it: the
+ * next child comes after that mark, so it takes a unit of its own, and a
+ * restore to the mark ends it. */
+static void a_child_after_a_mark_ends_at_its_restore(void **state)
+{
+    (void)state;
+    arena_t *p = arena_create(0);
+    arena_t *k = arena_create_child(p, NULL);
+    arena_destroy(k); /* its unit heads the list, dead */
+    arena_mark_t m = arena_save(p);
+    size_t used = arena_stats(p).used;
+    k = arena_create_child(p, NULL);
+    assert_int_equal(arena_stats(p).used, used + ARENA_CHILD_OVERHEAD);
+    defer_char(k, "K");
+    arena_destroy(arena_create_child(p, NULL)); /* dead again, unsealed: */
+    used = arena_stats(p).used;
+    arena_t *l = arena_create_child(p, NULL); /* reused */
+    assert_int_equal(arena_stats(p).used, used);
+    defer_char(l, "L");
+    g_n = 0;
+    arena_restore(p, m);
+    assert_string_equal(g_order, "LK");
+    arena_destroy(p);
+}
+
 static void a_fixed_child_takes_one_block(void **state)
 {
     (void)state;
@@ -563,6 +588,7 @@ int main(void)
         cmocka_unit_test(early_destroy_unhooks),
         cmocka_unit_test(a_child_per_request_does_not_grow_the_parent),
         cmocka_unit_test(a_child_costs_its_parent_the_overhead),
+        cmocka_unit_test(a_child_after_a_mark_ends_at_its_restore),
         cmocka_unit_test(a_fixed_child_takes_one_block),
         cmocka_unit_test(caps_count_the_whole_hierarchy),
         cmocka_unit_test(child_of_a_fixed_buffer_stays_in_it),

@@ -2,7 +2,8 @@
  * Cleanups: arena_defer and arena_undefer.  They run last-registered
  * first, exactly once, before any released byte is touched: all of them at
  * reset and destroy, those registered after the mark at restore (tested
- * over every interleaving of saves and registrations in a small grid).  A
+ * over every interleaving of saves, registrations and arena_undefer in a
+ * small grid).  A
  * failed registration changes nothing; a fixed arena in a caller's buffer
  * stays off the heap; a cleanup may use other arenas but only read its own.
  */
@@ -38,7 +39,7 @@ static void note(void *arg)
 }
 
 /* Registers cleanup `id` whose argument and probe live in the arena. */
-static void defer_in(arena_t *a, int id)
+static item_t *defer_in(arena_t *a, int id)
 {
     item_t *it = ARENA_NEW(a, item_t);
     assert_non_null(it);
@@ -47,6 +48,7 @@ static void defer_in(arena_t *a, int id)
     memset(probe, 0x5a, 32);
     *it = (item_t){id, probe, 32};
     assert_int_equal(arena_defer(a, note, it), 0);
+    return it;
 }
 
 static void expect_log(const int *want, int n)
@@ -111,6 +113,62 @@ static void restore_runs_what_came_after_the_mark(void **state)
         for (int k = top; k > 0; k--)
             want[n++] = k;
         expect_log(want, n);
+        arena_destroy(a);
+    }
+}
+
+/* The same with cleanups dropped (arena_undefer) in between, the newest
+ * pending one or the oldest: every interleaving of 6 events of 4 kinds
+ * (save, register, drop newest, drop oldest).  A restore runs exactly the
+ * pending cleanups registered after its mark, newest first, whichever
+ * records left the list around the marks. */
+static void restore_after_cleanups_were_dropped(void **state)
+{
+    (void)state;
+    for (unsigned pattern = 0; pattern < 4096; pattern++) {
+        arena_t *a = arena_create(512);
+        arena_mark_t marks[6];
+        int at[6]; /* the number of ids registered when mark i was saved */
+        int nmarks = 0, id = 0;
+        item_t *items[7] = {NULL};
+        int pending[7] = {0}; /* by id */
+        for (int e = 0; e < 6; e++) {
+            unsigned kind = (pattern >> (2 * e)) & 3;
+            int newest = 0, oldest = 0;
+            for (int k = 1; k <= id; k++)
+                if (pending[k]) {
+                    newest = k;
+                    oldest = oldest ? oldest : k;
+                }
+            if (kind == 0) {
+                at[nmarks] = id;
+                marks[nmarks++] = arena_save(a);
+            } else if (kind == 1) {
+                id++;
+                items[id] = defer_in(a, id);
+                pending[id] = 1;
+            } else if ((kind == 2 ? newest : oldest) != 0) {
+                int k = kind == 2 ? newest : oldest;
+                assert_int_equal(arena_undefer(a, note, items[k]), 0);
+                pending[k] = 0;
+            }
+        }
+        for (int m = nmarks - 1; m >= -1; m--) {
+            if (m >= 0)
+                arena_restore(a, marks[m]);
+            else
+                arena_reset(a);
+            int want[7], n = 0;
+            for (int k = id; k > (m >= 0 ? at[m] : 0); k--)
+                if (pending[k]) {
+                    want[n++] = k;
+                    pending[k] = 0;
+                }
+            if (g_log.n != n)
+                fail_msg("pattern %#x, %s: %d cleanups ran, expected %d", pattern,
+                         m >= 0 ? "restore" : "reset", g_log.n, n);
+            expect_log(want, n);
+        }
         arena_destroy(a);
     }
 }
@@ -290,6 +348,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(lifo_at_reset_and_destroy),
         cmocka_unit_test(restore_runs_what_came_after_the_mark),
+        cmocka_unit_test(restore_after_cleanups_were_dropped),
         cmocka_unit_test(failed_registration_changes_nothing),
         cmocka_unit_test(undefer_drops_the_newest_match),
         cmocka_unit_test(bad_arguments),
