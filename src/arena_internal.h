@@ -164,7 +164,7 @@ extern const char arena__ending_mark;
  * sealed by a later mark. */
 static inline bool arena__after(const arena__life_t *r, uint64_t from)
 {
-    return r->seal == 0 || r->seal > from;
+    return r->seal - 1 >= from; /* seal 0 wraps to the top: unsealed is after all */
 }
 
 /* ---- arithmetic -------------------------------------------------------------
