@@ -69,6 +69,27 @@ static void sized_entry_point_reads_what_it_is_given(void **state)
     /* Smaller than 1.0's struct: nothing to read. */
     assert_fails(arena__create_sized(&big.o, sizeof(arena_options_t) / 2), EINVAL);
     assert_fails(arena__create_sized(NULL, sizeof(arena_options_t)), EINVAL);
+
+    /* The child's entry point: the same rules; a header without `name` is
+     * older than children, so its size is refused. */
+    arena_t *p = arena_create(0);
+    big.o.name = "newer";
+    arena_t *k = arena__create_child_sized(p, &big.o, sizeof big);
+    assert_non_null(k);
+    assert_string_equal(arena_name(k), "newer");
+    for (size_t i = 0; i < sizeof big.newer; i++) {
+        big.newer[i] = 1;
+        assert_fails(arena__create_child_sized(p, &big.o, sizeof big), EINVAL);
+        big.newer[i] = 0;
+    }
+    /* A struct that ends right after `name` (a header from before
+     * on_limit): read as far as it goes, the rest the defaults. */
+    size_t upto_name = offsetof(arena_options_t, name) + sizeof(const char *);
+    k = arena__create_child_sized(p, &big.o, upto_name);
+    assert_non_null(k);
+    assert_string_equal(arena_name(k), "newer");
+    assert_fails(arena__create_child_sized(p, &big.o, offsetof(arena_options_t, name) - 1), EINVAL);
+    arena_destroy(p);
 }
 
 static void version_macros_agree(void **state)

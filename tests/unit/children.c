@@ -387,6 +387,7 @@ static void names_and_report(void **state)
     snprintf(want, sizeof want, "    (unnamed): used %zu, capacity %zu,", sg.used, sg.capacity);
     assert_int_equal(strncmp(sink.lines[2], want, strlen(want)), 0);
     arena_report(NULL, collect, &sink); /* nothing */
+    arena_report(g, NULL, NULL);        /* to stderr */
     assert_int_equal(sink.n, 3);
     g_n = 0;
     arena_destroy(p);
