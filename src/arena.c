@@ -149,7 +149,7 @@ static bool arena__charge(arena_t *a, size_t n)
 
 /* A backing request of `total` bytes charged to `a` and its ancestors (a
  * NULL `a`: charged to nobody). */
-static void *arena__take(arena_t *a, const arena_backing_t *hooks, size_t total)
+static inline void *arena__take(arena_t *a, const arena_backing_t *hooks, size_t total)
 {
     if (a != NULL && !arena__charge(a, total))
         return arena__fail(ENOMEM);
@@ -172,6 +172,21 @@ static void arena__block_init(arena__block_t *b, size_t size, size_t alloc_size)
     arena__tool_pool_new(b, (void *)arena__data(b), size);
 }
 
+/* A block of `size` data bytes from the backing, charged to the caps,
+ * counted, and described to the tools; NULL/ENOMEM when refused. */
+static inline arena__block_t *arena__block_take(arena_t *a, size_t size)
+{
+    size_t total = ARENA__BLOCK_HDR + size;
+    arena__block_t *b = (arena__block_t *)arena__take(a, &a->backing, total);
+    if (b == NULL)
+        return NULL;
+    arena__block_init(b, size, total);
+    a->taken += total;
+    a->capacity += size;
+    a->nblocks++;
+    return b;
+}
+
 /* A new block of `size` data bytes from the backing, or NULL/ENOMEM.  When
  * the cap cannot take `size`, settle for what it still allows if that holds
  * `need` bytes (the last block under a cap).  Both are multiples of
@@ -183,15 +198,7 @@ static arena__block_t *arena__block_new(arena_t *a, size_t size, size_t need)
         return arena__fail(ENOMEM);
     if (size > room - ARENA__BLOCK_HDR)
         size = (room - ARENA__BLOCK_HDR) & ~(ARENA__ALIGN - 1); /* still >= need */
-    size_t total = ARENA__BLOCK_HDR + size;
-    arena__block_t *b = (arena__block_t *)arena__take(a, &a->backing, total);
-    if (b == NULL)
-        return NULL;
-    arena__block_init(b, size, total);
-    a->taken += total;
-    a->capacity += size;
-    a->nblocks++;
-    return b;
+    return arena__block_take(a, size);
 }
 
 static void arena__block_free(arena_t *a, arena__block_t *b)
@@ -233,6 +240,28 @@ static arena__block_t *arena__spare_take(arena_t *a, size_t size, size_t alignme
     return b;
 }
 
+/* A regular block was taken: the next one is twice as big, up to
+ * ARENA_MAX_GROWTH_BLOCK (or the first block's size, if that is bigger). */
+static void arena__double(arena_t *a)
+{
+    size_t cap = a->first->size > ARENA_MAX_GROWTH_BLOCK ? a->first->size : ARENA_MAX_GROWTH_BLOCK;
+    a->next_size = a->next_size > cap / 2 ? cap : a->next_size * 2;
+}
+
+/* Retires the current block at cur_top and makes b, new or a spare, the
+ * current one (its position is the caller's to publish). */
+static void arena__install(arena_t *a, arena__block_t *b, uintptr_t cur_top)
+{
+    arena__block_t *old = a->cur;
+    old->top = cur_top;
+    b->used_before = old->used_before + (size_t)(cur_top - arena__data(old));
+    b->prev = old;
+    b->next = NULL;
+    old->next = b;
+    a->cur = b;
+    a->limit = arena__block_end(b);
+}
+
 /* A new block for `want` bytes, or failing that for `min` (both at
  * `alignment`): a regular block when the request fits one, else a block of
  * its own.  Blocks double only when a regular one was taken. */
@@ -265,11 +294,8 @@ static arena__block_t *arena__grow(arena_t *a, size_t min, size_t want, size_t a
         if (b != NULL)
             errno = saved;
     }
-    if (b != NULL && regular) {
-        size_t cap =
-            a->first->size > ARENA_MAX_GROWTH_BLOCK ? a->first->size : ARENA_MAX_GROWTH_BLOCK;
-        a->next_size = a->next_size > cap / 2 ? cap : a->next_size * 2;
-    }
+    if (b != NULL && regular)
+        arena__double(a);
     return b;
 }
 
@@ -289,16 +315,7 @@ void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, u
             return NULL;
     }
 
-    /* Retire the current block and install b. */
-    arena__block_t *old = a->cur;
-    old->top = cur_top;
-    b->used_before = old->used_before + (size_t)(cur_top - arena__data(old));
-    b->prev = old;
-    b->next = NULL;
-    old->next = b;
-    a->cur = b;
-    a->limit = arena__block_end(b);
-
+    arena__install(a, b, cur_top);
     uintptr_t p = arena__align_up(arena__data(b), alignment);
     size_t room = (size_t)(a->limit - p);
     *got = room < want ? room : want;
@@ -337,21 +354,11 @@ bool arena__ask_on_limit(arena_t *a, size_t wanted)
  * choices, since a child made per request comes here every time. */
 static void *arena__first_block(arena_t *a, size_t size)
 {
-    size_t data = a->next_size, total = ARENA__BLOCK_HDR + data;
-    arena__block_t *b = (arena__block_t *)a->backing.alloc(a->backing.user, total);
+    arena__block_t *b = arena__block_take(a, a->next_size); /* no cap: no room to check */
     if (b == NULL)
-        return arena__fail(ENOMEM);
-    arena__block_init(b, data, total);
-    a->taken += total;
-    a->capacity = data;
-    a->nblocks++;
-    a->next_size = data > ARENA_MAX_GROWTH_BLOCK / 2 ? ARENA_MAX_GROWTH_BLOCK : data * 2;
-    arena__block_t *first = a->cur; /* the empty first block, at its start */
-    first->top = arena__data(first);
-    first->next = b;
-    b->prev = first;
-    a->cur = b;
-    a->limit = arena__block_end(b);
+        return NULL;
+    arena__double(a);
+    arena__install(a, b, a->hot.pos);
     uintptr_t p = arena__data(b);
     arena__publish(a, p + size);
     arena__tool_alloc(b, (void *)p, size);
@@ -446,7 +453,8 @@ arena__start(arena_t *a, const arena_options_t *o, unsigned flags, const arena_b
     return a;
 }
 
-static arena_t *arena__create_in_buffer(const arena_options_t *o, size_t max_size)
+static arena_t *arena__create_in_buffer(const arena_options_t *o, const arena_backing_t *hooks,
+                                        size_t max_size)
 {
     uintptr_t base = (uintptr_t)o->buffer;
     size_t overhead = arena__padding(base, ARENA__ALIGN) + ARENA__SELF + ARENA__BLOCK_HDR;
@@ -458,7 +466,6 @@ static arena_t *arena__create_in_buffer(const arena_options_t *o, size_t max_siz
     arena_t *a = (arena_t *)arena__align_up(base, ARENA__ALIGN);
     arena__block_t *b = (arena__block_t *)((uintptr_t)a + ARENA__SELF);
     size_t later = o->block_size ? o->block_size : data ? data : ARENA_DEFAULT_BLOCK_SIZE;
-    const arena_backing_t *hooks = o->backing.alloc != NULL ? &o->backing : &arena__default_backing;
     arena__start(a, o, o->flags, hooks, max_size, b, data, later);
     a->heap_free = (o->flags & ARENA_FIXED) != 0;
     return a;
@@ -467,8 +474,9 @@ static arena_t *arena__create_in_buffer(const arena_options_t *o, size_t max_siz
 arena_t *arena__create(const arena_options_t *o)
 {
     size_t max_size = o->max_size ? o->max_size : SIZE_MAX;
+    const arena_backing_t *hooks = o->backing.alloc != NULL ? &o->backing : &arena__default_backing;
     if (o->buffer != NULL)
-        return arena__create_in_buffer(o, max_size);
+        return arena__create_in_buffer(o, hooks, max_size);
 
     size_t data = o->block_size ? o->block_size : ARENA_DEFAULT_BLOCK_SIZE;
     if (data > ARENA__MAX_BLOCK)
@@ -477,7 +485,6 @@ arena_t *arena__create(const arena_options_t *o)
     size_t total = ARENA__SELF + ARENA__BLOCK_HDR + data;
     if (total > max_size)
         return arena__fail(ENOMEM);
-    const arena_backing_t *hooks = o->backing.alloc != NULL ? &o->backing : &arena__default_backing;
     arena_t *a = (arena_t *)arena__take(NULL, hooks, total);
     if (a == NULL)
         return NULL;
@@ -505,22 +512,33 @@ arena_t *arena__start_child(const arena_options_t *o, arena_t *parent, void *spa
     return a;
 }
 
-arena_t *arena__create_sized(const arena_options_t *options, size_t options_size)
+const arena_options_t *arena__options_in(const arena_options_t *options, size_t size, size_t min,
+                                         arena_options_t *copy)
 {
-    if (options == NULL || options_size < ARENA__OPTIONS_1_0)
-        return arena__fail(EINVAL);
+    if (size == sizeof *copy)
+        return options;
+    if (size < min)
+        return NULL;
     /* Fields this library does not know (a newer header) must be zero: a
      * request it cannot honour is refused, not ignored. */
-    for (size_t i = sizeof(arena_options_t); i < options_size; i++)
+    for (size_t i = sizeof *copy; i < size; i++)
         if (((const unsigned char *)options)[i] != 0)
-            return arena__fail(EINVAL);
-    arena_options_t o;
-    memset(&o, 0, sizeof o);
-    memcpy(&o, options, options_size < sizeof o ? options_size : sizeof o);
-    if ((o.flags & ~ARENA_FIXED) != 0 || (o.buffer == NULL && o.buffer_size != 0)
-        || (o.backing.alloc == NULL) != (o.backing.release == NULL))
+            return NULL;
+    memset(copy, 0, sizeof *copy);
+    memcpy(copy, options, size < sizeof *copy ? size : sizeof *copy);
+    return copy;
+}
+
+arena_t *arena__create_sized(const arena_options_t *options, size_t options_size)
+{
+    arena_options_t copy;
+    const arena_options_t *o =
+        options != NULL ? arena__options_in(options, options_size, ARENA__OPTIONS_1_0, &copy)
+                        : NULL;
+    if (o == NULL || (o->flags & ~ARENA_FIXED) != 0 || (o->buffer == NULL && o->buffer_size != 0)
+        || (o->backing.alloc == NULL) != (o->backing.release == NULL))
         return arena__fail(EINVAL);
-    return arena__create(&o);
+    return arena__create(o);
 }
 
 arena_t *(arena_create_with)(const arena_options_t *options)

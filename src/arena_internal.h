@@ -308,7 +308,14 @@ static inline void arena__publish(arena_t *a, uintptr_t pos)
  * The caller holds a->lock on the thread-safe path. */
 void *arena__next_block(arena_t *a, size_t min, size_t want, size_t alignment, uintptr_t cur_top,
                         size_t *got);
-/* Creates a top-level arena from options already validated and copied:
+/* The options a sized entry point was given, as this library reads them:
+ * the caller's own when they have this header's size; otherwise a copy in
+ * *copy of the fields both know, the rest zero.  NULL (EINVAL for the
+ * caller) when the size is below `min` or a field this library does not
+ * know is set. */
+const arena_options_t *arena__options_in(const arena_options_t *options, size_t size, size_t min,
+                                         arena_options_t *copy);
+/* Creates a top-level arena from options already validated:
  * in the caller's buffer, or one backing request. */
 arena_t *arena__create(const arena_options_t *o);
 /* Sets up a child of `parent` (options validated) in `space`

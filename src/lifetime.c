@@ -242,21 +242,14 @@ arena_t *arena__create_child_sized(arena_t *parent, const arena_options_t *optio
                                    size_t options_size)
 {
     static const arena_options_t defaults; /* zero: every default */
-    const arena_options_t *o = options != NULL ? options : &defaults;
     arena_options_t copy;
-    if (options != NULL && options_size != sizeof copy) {
-        /* Another header's options: known fields copied, unknown ones zero. */
-        if (options_size < offsetof(arena_options_t, name))
-            return arena__fail(EINVAL);
-        for (size_t i = sizeof copy; i < options_size; i++)
-            if (((const unsigned char *)options)[i] != 0)
-                return arena__fail(EINVAL);
-        memset(&copy, 0, sizeof copy);
-        memcpy(&copy, options, options_size < sizeof copy ? options_size : sizeof copy);
-        o = &copy;
-    }
-    if (parent == NULL || (o->flags & ~ARENA_FIXED) != 0 || o->buffer != NULL || o->buffer_size != 0
-        || o->backing.alloc != NULL || o->backing.release != NULL
+    /* A header without `name` is older than children. */
+    const arena_options_t *o =
+        options != NULL
+            ? arena__options_in(options, options_size, offsetof(arena_options_t, name), &copy)
+            : &defaults;
+    if (o == NULL || parent == NULL || (o->flags & ~ARENA_FIXED) != 0 || o->buffer != NULL
+        || o->buffer_size != 0 || o->backing.alloc != NULL || o->backing.release != NULL
         || !arena__may_change(parent, "arena_create_child"))
         return arena__fail(EINVAL);
     /* The first block the child will have must be possible under its cap,

@@ -101,11 +101,17 @@ static void *arena__reserve(arena_t *a, size_t min, size_t want, size_t alignmen
     }
 }
 
+/* Takes the arena's lock, which then needs destroying with the arena. */
+static void arena__lock(arena_t *a)
+{
+    arena__os_lock(&a->lock);
+    a->lock_used = true;
+}
+
 static void *arena__grow_locked(arena_t *a, size_t min, size_t want, size_t alignment, size_t *got)
 {
     void *p;
-    arena__os_lock(&a->lock);
-    a->lock_used = true;
+    arena__lock(a);
     p = arena__reserve(a, min, want, alignment, got);
     if (p == NULL) {
         uintptr_t top = __atomic_exchange_n(&a->hot.pos, ARENA__BUSY, __ATOMIC_ACQ_REL);
@@ -211,8 +217,7 @@ arena__ts_slow(arena_t *a, size_t size, size_t alignment)
         for (int round = 0; round < 2 && p == NULL; round++) {
             if (round == 1 && !arena__ask_on_limit_open(a, size))
                 break;
-            arena__os_lock(&a->lock);
-            a->lock_used = true;
+            arena__lock(a);
             p = arena__alloc_once(a, size, alignment);
             arena__os_unlock(&a->lock);
             if (p == NULL && errno != ENOMEM)
